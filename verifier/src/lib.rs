@@ -1,0 +1,1 @@
+//! The verification engine (work in progress).

@@ -73,12 +73,20 @@ pub struct Trap {
 
 impl Trap {
     pub fn new(kind: TrapKind) -> Trap {
-        Trap { kind, backtrace: Vec::new(), host_error: None }
+        Trap {
+            kind,
+            backtrace: Vec::new(),
+            host_error: None,
+        }
     }
 
     /// A trap carrying a host function's error.
     pub fn host(err: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Trap {
-        Trap { kind: TrapKind::Host, backtrace: Vec::new(), host_error: Some(err.into()) }
+        Trap {
+            kind: TrapKind::Host,
+            backtrace: Vec::new(),
+            host_error: Some(err.into()),
+        }
     }
 }
 

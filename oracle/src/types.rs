@@ -21,8 +21,14 @@ pub struct RefType {
 }
 
 impl RefType {
-    pub const FUNCREF: RefType = RefType { nullable: true, heap: HeapType::Func };
-    pub const EXTERNREF: RefType = RefType { nullable: true, heap: HeapType::Extern };
+    pub const FUNCREF: RefType = RefType {
+        nullable: true,
+        heap: HeapType::Func,
+    };
+    pub const EXTERNREF: RefType = RefType {
+        nullable: true,
+        heap: HeapType::Extern,
+    };
 }
 
 /// A heap type. Only `Func` and `Extern` are produced by the Wasm 2.0

@@ -69,9 +69,18 @@ impl Ref {
     /// The reference's most precise type: non-null unless it is null.
     pub fn ty(&self) -> RefType {
         match *self {
-            Ref::Null(heap) => RefType { nullable: true, heap },
-            Ref::Func(_) => RefType { nullable: false, heap: HeapType::Func },
-            Ref::Extern(_) => RefType { nullable: false, heap: HeapType::Extern },
+            Ref::Null(heap) => RefType {
+                nullable: true,
+                heap,
+            },
+            Ref::Func(_) => RefType {
+                nullable: false,
+                heap: HeapType::Func,
+            },
+            Ref::Extern(_) => RefType {
+                nullable: false,
+                heap: HeapType::Extern,
+            },
         }
     }
 

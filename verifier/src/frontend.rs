@@ -38,6 +38,8 @@ pub struct Program {
     pub priority_rules: HashSet<String>,
     /// Terms tagged `(veri priority)`: all of their rules count as priority rules.
     pub priority_terms: HashSet<String>,
+    /// Problems worth reporting that do not stop the run.
+    pub warnings: Vec<String>,
 }
 
 impl Program {
@@ -101,8 +103,8 @@ impl Program {
     }
 
     pub fn term_by_name(&self, name: &str) -> Option<TermId> {
-        let sym = self.tyenv.sym_map.get(name)?;
-        self.termenv.term_map.get(sym).copied()
+        self.termenv
+            .get_term_by_name(&self.tyenv, &ast::Ident(name.to_string(), Pos::default()))
     }
 }
 
@@ -135,6 +137,16 @@ pub fn load(paths: &[PathBuf]) -> Result<Program, Error> {
 
 /// Like [`load`], from in-memory (name, text) pairs (used by tests).
 pub fn load_sources(named: Vec<(String, String)>) -> Result<Program, Error> {
+    // cranelift-isle is not ours: should it panic on some input, report
+    // that as an error in the input rather than abort the run.
+    std::panic::catch_unwind(move || load_sources_inner(named)).unwrap_or_else(|_| {
+        Err(Error::Isle(
+            "cranelift-isle failed (panicked) while reading the input".to_string(),
+        ))
+    })
+}
+
+fn load_sources_inner(named: Vec<(String, String)>) -> Result<Program, Error> {
     let files = Arc::new(Files::from_names_and_contents(named));
     let mut defs = Vec::new();
     for (file, src) in files.file_texts.iter().enumerate() {
@@ -244,15 +256,15 @@ fn build(files: Arc<Files>, mut defs: Vec<ast::Def>) -> Result<Program, Error> {
     // (its spec describes it); only spec-less ones are expanded by sema. Turn
     // the specified ones into opaque external extractors before sema runs.
     for def in defs.iter_mut() {
-        if let ast::Def::Extractor(ex) = def {
-            if specs.contains_key(&ex.term.0) {
-                *def = ast::Def::Extern(ast::Extern::Extractor {
-                    term: ex.term.clone(),
-                    func: ast::Ident(format!("__veri_{}", ex.term.0), ex.pos),
-                    pos: ex.pos,
-                    infallible: false,
-                });
-            }
+        if let ast::Def::Extractor(ex) = def
+            && specs.contains_key(&ex.term.0)
+        {
+            *def = ast::Def::Extern(ast::Extern::Extractor {
+                term: ex.term.clone(),
+                func: ast::Ident(format!("__veri_{}", ex.term.0), ex.pos),
+                pos: ex.pos,
+                infallible: false,
+            });
         }
     }
 
@@ -275,7 +287,9 @@ fn build(files: Arc<Files>, mut defs: Vec<ast::Def>) -> Result<Program, Error> {
         chain,
         priority_rules,
         priority_terms,
+        warnings: Vec::new(),
     };
+    let mut prog = prog;
 
     // Specs and instantiations must name declared terms, and spec argument
     // counts must match the declaration: catching this here gives a located
@@ -300,6 +314,39 @@ fn build(files: Arc<Files>, mut defs: Vec<ast::Def>) -> Result<Program, Error> {
             ));
         }
     }
+    // `match` says when a partial term matches; on a term that can never
+    // fail it is almost certainly a `provide` or `require` in disguise.
+    let mut warnings = Vec::new();
+    for (name, spec) in &prog.specs {
+        if spec.matches.is_empty() {
+            continue;
+        }
+        let Some(tid) = prog.term_by_name(name) else {
+            continue;
+        };
+        if let cranelift_isle::sema::TermKind::Decl {
+            flags,
+            constructor_kind,
+            extractor_kind,
+        } = &prog.termenv.terms[tid.index()].kind
+        {
+            let fallible_extractor = matches!(
+                extractor_kind,
+                Some(cranelift_isle::sema::ExtractorKind::ExternalExtractor {
+                    infallible: false,
+                    ..
+                })
+            );
+            if !flags.partial && !fallible_extractor && constructor_kind.is_some() {
+                warnings.push(format!(
+                    "{}: spec of `{name}` has a `match` clause but `{name}` is not partial",
+                    prog.pos(spec.pos)
+                ));
+            }
+        }
+    }
+    warnings.sort();
+    prog.warnings = warnings;
     for (name, sigs) in &prog.instantiations {
         let Some(tid) = prog.term_by_name(name) else {
             let pos = sigs.first().map(|s| s.pos).unwrap_or_default();
@@ -324,4 +371,35 @@ fn build(files: Arc<Files>, mut defs: Vec<ast::Def>) -> Result<Program, Error> {
         }
     }
     Ok(prog)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_are_file_line_column() {
+        let files =
+            Files::from_names_and_contents([("a.isle".to_string(), "ab\ncd\n".to_string())]);
+        assert_eq!(pos_string(&files, Pos::new(0, 0)), "a.isle:1:1");
+        assert_eq!(pos_string(&files, Pos::new(0, 4)), "a.isle:2:2");
+    }
+
+    #[test]
+    fn instantiate_with_unknown_form_is_located() {
+        let src = "(type u8x (primitive u8x))\n(decl f (u8) u8)\n(extern constructor f f)\n(instantiate f nosuchform)\n";
+        let Err(Error::Spec(msg)) = load_sources(vec![("t.isle".into(), src.into())]) else {
+            panic!("accepted");
+        };
+        assert!(
+            msg.starts_with("t.isle:4:") && msg.contains("nosuchform"),
+            "{msg}"
+        );
+    }
+
+    #[test]
+    fn lexer_errors_are_isle_errors() {
+        let r = load_sources(vec![("t.isle".into(), "(decl f (u8) u8".into())]);
+        assert!(matches!(r, Err(Error::Isle(_))));
+    }
 }

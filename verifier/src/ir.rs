@@ -31,7 +31,10 @@ pub enum Kind {
     Var(VarId),
     Bool(bool),
     Int(i128),
-    BitVec { val: u128, width: usize },
+    BitVec {
+        val: u128,
+        width: usize,
+    },
     /// An integer literal whose sort (Int or a bit-vector) comes from context:
     /// ISLE integer constants and integer spec literals compared to bit-vectors.
     Num(i128),
@@ -98,6 +101,12 @@ pub struct Vc {
     pub intermediates: Vec<(String, NodeId)>,
     pub lhs: Option<(String, NodeId)>,
     pub rhs: Option<(String, NodeId)>,
+    /// Integer values the assumptions pin down, e.g. `(:bits ty)` = 32 at
+    /// this instantiation; keyed by (variable, field path). Lets the encoder
+    /// drop `if`/`switch` branches for other types (a 64-bit division in the
+    /// untaken branch of a 32-bit rule would otherwise cost the solver
+    /// dearly). Sound because the defining assumptions stay asserted.
+    pub known: std::collections::HashMap<(VarId, String), i128>,
 }
 
 impl Vc {

@@ -1,1 +1,166 @@
-//! The verification engine (work in progress).
+//! wasmproof's verification engine: reads ISLE files with specs and proves,
+//! rule by rule and type instantiation by type instantiation, that each
+//! lowering rule is correct, or produces concrete inputs that break it.
+//!
+//! Pipeline (one module per stage):
+//! * [`frontend`]: cranelift-isle parse + sema, plus the spec forms;
+//! * [`expand`]: one rule (with chained helpers inlined) -> a VC graph;
+//! * [`infer`]: type and bit-vector width inference on that graph;
+//! * [`encode`]: the graph -> an SMT-LIB query;
+//! * [`solver`]: z3/cvc5 through easy-smt; [`cache`]: answers on disk;
+//! * [`run`]: planning, parallel workers and turning answers into verdicts.
+//!
+//! Meaning of the spec forms (as in Cranelift's verifier):
+//! * a callee's `provide` and `match` are assumed, its `require` must be
+//!   proven; the root's `require`/`match` are assumed and its `provide` is
+//!   the obligation;
+//! * a term tagged `(veri chain)` without a spec is inlined, one expansion
+//!   per rule; expansions that can never match are dropped with a note;
+//! * rules tagged `(veri priority)` (or rules of a term so tagged) with a
+//!   higher priority than the rule being checked are assumed not to match;
+//! * `state` takes its `default` unless some term `modifies` it
+//!   (conditionally with `(modifies s cond)`: default unless `cond`);
+//! * each root signature from `instantiate`/`form` is one instantiation;
+//!   callee terms with their own `instantiate` are typed at one of their
+//!   signatures, and each fitting choice is its own query;
+//! * an instantiation where only type facts (Int/`Type`-like values) are
+//!   contradictory does not apply to the rule (a note); if no instantiation
+//!   applies, the rule is `Vacuous` (or an error, if its types conflict
+//!   everywhere).
+//!
+//! Each query is checked with up to three single-check solver processes
+//! (negated obligation; assumptions; type facts), each bounded by
+//! `Options::timeout`. Only a sat assumptions check together with an unsat
+//! negated obligation counts as `Proven`.
+
+pub mod cache;
+pub mod encode;
+pub mod expand;
+pub mod frontend;
+pub mod infer;
+pub mod ir;
+pub mod run;
+pub mod smt;
+pub mod solver;
+pub mod verdict;
+
+pub use verdict::{
+    Binding, Counterexample, Diagnostic, ModelValue, Outcome, Report, Severity, Verdict,
+};
+
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Which solver runs the queries.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SolverKind {
+    /// `z3 -in -smt2` (the default).
+    #[default]
+    Z3,
+    /// `cvc5 --incremental --lang smt2`, as a second opinion.
+    Cvc5,
+}
+
+impl std::fmt::Display for SolverKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(solver::program(*self))
+    }
+}
+
+/// Called after each outcome: (outcome, jobs done, jobs total).
+pub type OutcomeHook = Arc<dyn Fn(&Outcome, usize, usize) + Send + Sync>;
+
+/// What to verify and how.
+#[derive(Clone)]
+pub struct Options {
+    /// Root terms to verify; empty: every term with both rules and a spec.
+    pub roots: Vec<String>,
+    /// Rules to verify (by name, or `file:line` for unnamed ones); empty: all.
+    pub rules: Vec<String>,
+    pub solver: SolverKind,
+    /// Per solver check.
+    pub timeout: Duration,
+    /// Worker threads (at least one is used).
+    pub jobs: usize,
+    /// Where to keep solver answers between runs; `None`: no cache.
+    pub cache_dir: Option<PathBuf>,
+    /// Progress hook.
+    pub on_outcome: Option<OutcomeHook>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            roots: Vec::new(),
+            rules: Vec::new(),
+            solver: SolverKind::Z3,
+            timeout: Duration::from_secs(60),
+            jobs: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1),
+            cache_dir: None,
+            on_outcome: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for Options {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Options")
+            .field("roots", &self.roots)
+            .field("rules", &self.rules)
+            .field("solver", &self.solver)
+            .field("timeout", &self.timeout)
+            .field("jobs", &self.jobs)
+            .field("cache_dir", &self.cache_dir)
+            .field("on_outcome", &self.on_outcome.is_some())
+            .finish()
+    }
+}
+
+/// A failure of the whole run (as opposed to a per-rule verdict).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Error {
+    /// An input file could not be read.
+    Io { path: PathBuf, message: String },
+    /// cranelift-isle rejected the input; the message has `file:line:col`.
+    Isle(String),
+    /// A malformed verification form (spec, instantiate, model...).
+    Spec(String),
+    /// The chosen solver is not installed.
+    SolverMissing(String),
+    /// A requested root or rule does not exist, or the cache is unusable.
+    Usage(String),
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Error::Io { path, message } => write!(f, "cannot read {}: {message}", path.display()),
+            Error::Isle(m) => write!(f, "{}", m.trim_end()),
+            Error::Spec(m) => write!(f, "{m}"),
+            Error::SolverMissing(m) => write!(f, "{m}"),
+            Error::Usage(m) => write!(f, "{m}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Verify the rules in `paths` (all files form one ISLE program).
+pub fn verify_files(paths: &[PathBuf], opts: &Options) -> Result<Report, Error> {
+    let prog = frontend::load(paths)?;
+    run::verify_program(&prog, opts)
+}
+
+/// Like [`verify_files`], from in-memory `(name, text)` sources.
+pub fn verify_sources(sources: &[(&str, &str)], opts: &Options) -> Result<Report, Error> {
+    let named = sources
+        .iter()
+        .map(|(n, t)| (n.to_string(), t.to_string()))
+        .collect();
+    let prog = frontend::load_sources(named)?;
+    run::verify_program(&prog, opts)
+}

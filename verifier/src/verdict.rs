@@ -87,7 +87,10 @@ pub struct Binding {
 /// A value the solver reported.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum ModelValue {
-    BitVec { width: usize, bits: u128 },
+    BitVec {
+        width: usize,
+        bits: u128,
+    },
     Bool(bool),
     Int(i128),
     /// A struct (or enum) value, field by field.

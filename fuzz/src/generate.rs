@@ -148,10 +148,129 @@ pub fn generate_with(
             .ensure_termination(fuel)
             .map_err(|_| arbitrary::Error::IncorrectFormat)?;
     }
-    Ok(Generated {
-        wasm: module.to_bytes(),
-        features,
-    })
+    let wasm = canonicalize_conversion_nans(&module.to_bytes())
+        .map_err(|_| arbitrary::Error::IncorrectFormat)?;
+    Ok(Generated { wasm, features })
+}
+
+/// Canonicalizes the NaNs that `f32.demote_f64` and `f64.promote_f32`
+/// produce, which wasm-smith's `canonicalize_nans` leaves alone: the spec
+/// lets an engine pick any NaN sign there, and the sign leaks into results
+/// through `copysign`, `neg` and `reinterpret` (wasmi and V8 keep the
+/// operand's sign, the reference interpreter returns a positive NaN — both
+/// correct). Each conversion is followed by wasm-smith's own idiom
+/// `local.tee t; fN.const nan; local.get t; local.get t; fN.eq; select`,
+/// with two scratch locals appended to every function.
+pub fn canonicalize_conversion_nans(wasm: &[u8]) -> Result<Vec<u8>, String> {
+    use wasm_encoder::reencode::Reencode;
+    let mut params = Vec::new();
+    let mut type_params = Vec::new();
+    let mut converts = false;
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        match payload.map_err(|e| e.to_string())? {
+            wasmparser::Payload::TypeSection(reader) => {
+                for group in reader {
+                    for ty in group.map_err(|e| e.to_string())?.types() {
+                        type_params.push(match &ty.composite_type.inner {
+                            wasmparser::CompositeInnerType::Func(f) => f.params().len(),
+                            _ => 0,
+                        });
+                    }
+                }
+            }
+            wasmparser::Payload::FunctionSection(reader) => {
+                for ty in reader {
+                    let ty = ty.map_err(|e| e.to_string())? as usize;
+                    params.push(type_params.get(ty).copied().unwrap_or(0));
+                }
+            }
+            wasmparser::Payload::CodeSectionEntry(body) if !converts => {
+                let ops = body.get_operators_reader().map_err(|e| e.to_string())?;
+                converts = ops.into_iter().any(|op| {
+                    matches!(
+                        op,
+                        Ok(wasmparser::Operator::F32DemoteF64
+                            | wasmparser::Operator::F64PromoteF32)
+                    )
+                });
+            }
+            _ => {}
+        }
+    }
+    if !converts {
+        return Ok(wasm.to_vec());
+    }
+    let mut module = wasm_encoder::Module::new();
+    let mut canon = Canonicalizer { params, next: 0 };
+    canon
+        .parse_core_module(&mut module, wasmparser::Parser::new(0), wasm)
+        .map_err(|e| format!("{e:?}"))?;
+    Ok(module.finish())
+}
+
+struct Canonicalizer {
+    /// Parameter count of each defined function, in order (no imports).
+    params: Vec<usize>,
+    next: usize,
+}
+
+impl wasm_encoder::reencode::Reencode for Canonicalizer {
+    type Error = std::convert::Infallible;
+
+    fn parse_function_body(
+        &mut self,
+        code: &mut wasm_encoder::CodeSection,
+        func: wasmparser::FunctionBody<'_>,
+    ) -> Result<(), wasm_encoder::reencode::Error<Self::Error>> {
+        use wasm_encoder::{Instruction as I, ValType};
+        let params = self.params.get(self.next).copied().unwrap_or(0);
+        self.next += 1;
+        let mut locals = Vec::new();
+        let mut count = 0u32;
+        for pair in func.get_locals_reader()? {
+            let (n, ty) = pair?;
+            count = count.saturating_add(n);
+            locals.push((n, self.val_type(ty)?));
+        }
+        let f32_tmp = u32::try_from(params)
+            .unwrap_or(u32::MAX)
+            .saturating_add(count);
+        let f64_tmp = f32_tmp.saturating_add(1);
+        locals.push((1, ValType::F32));
+        locals.push((1, ValType::F64));
+        let mut f = wasm_encoder::Function::new(locals);
+        let mut reader = func.get_operators_reader()?;
+        while !reader.eof() {
+            let op = reader.read()?;
+            let canon = match op {
+                wasmparser::Operator::F32DemoteF64 => Some(false),
+                wasmparser::Operator::F64PromoteF32 => Some(true),
+                _ => None,
+            };
+            f.instruction(&wasm_encoder::reencode::RoundtripReencoder.instruction(op)?);
+            match canon {
+                Some(false) => {
+                    f.instruction(&I::LocalTee(f32_tmp));
+                    f.instruction(&I::F32Const(f32::from_bits(0x7fc0_0000).into()));
+                    f.instruction(&I::LocalGet(f32_tmp));
+                    f.instruction(&I::LocalGet(f32_tmp));
+                    f.instruction(&I::F32Eq);
+                    f.instruction(&I::Select);
+                }
+                Some(true) => {
+                    f.instruction(&I::LocalTee(f64_tmp));
+                    f.instruction(&I::F64Const(f64::from_bits(0x7ff8_0000_0000_0000).into()));
+                    f.instruction(&I::LocalGet(f64_tmp));
+                    f.instruction(&I::LocalGet(f64_tmp));
+                    f.instruction(&I::F64Eq);
+                    f.instruction(&I::Select);
+                }
+                None => {}
+            }
+        }
+        code.function(&f);
+        Ok(())
+    }
 }
 
 /// Generates a module with a subset of what the strategies support.

@@ -22,7 +22,7 @@ pub fn artifacts_dir() -> PathBuf {
 /// The command that replays a saved reproducer.
 pub fn replay_command(wasm: &Path) -> String {
     format!(
-        "cargo run -p wasmproof-fuzz --bin replay -- {}",
+        "cargo run -p wasmproof-fuzz --example replay -- {}",
         wasm.display()
     )
 }

@@ -59,7 +59,7 @@ fn differential_fresh_inputs() {
         eprintln!("one strategy and no wasmi (feature `wasmi` off): nothing to compare");
         return;
     }
-    let n = fresh_inputs(1000);
+    let n = fresh_inputs(4000);
     let (mut agree, mut no_verdict, mut calls) = (0, 0, 0);
     for data in random_inputs(0x6469_6666, n) {
         match targets::differential_verdict(&data) {
@@ -94,7 +94,7 @@ fn compile_seed_corpus() {
 
 #[test]
 fn compile_fresh_inputs() {
-    let n = fresh_inputs(1000);
+    let n = fresh_inputs(2000);
     // Raw bytes, and the seeds with a few bytes flipped (closer to valid).
     for data in random_inputs(0x636f_6d70, n / 2) {
         targets::compile(&data);
@@ -123,7 +123,7 @@ fn instantiate_seed_corpus() {
 
 #[test]
 fn instantiate_fresh_inputs() {
-    for data in random_inputs(0x696e_7374, fresh_inputs(500)) {
+    for data in random_inputs(0x696e_7374, fresh_inputs(2000)) {
         targets::instantiate(&data);
     }
 }
@@ -163,4 +163,36 @@ fn regenerate_seed_corpus() {
          local.get 0 i32.const 1 i32.sub))\n",
     )
     .unwrap_or_else(|e| panic!("{e}"));
+}
+
+/// A longer campaign that does not stop at the first divergence: counts
+/// verdicts and writes a reproducer for every divergence
+/// (`WASMPROOF_FUZZ_TEST_INPUTS=<n>`, default 100,000; seed from
+/// `WASMPROOF_FUZZ_SEED`). Prints a summary; fails if anything diverged.
+#[test]
+#[ignore = "a campaign: minutes"]
+fn differential_campaign() {
+    let n = fresh_inputs(100_000);
+    let seed = std::env::var("WASMPROOF_FUZZ_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x5eed_0002);
+    let (mut agree, mut no_verdict, mut diverged) = (0, 0, 0);
+    for (i, data) in random_inputs(seed, n).enumerate() {
+        match targets::differential_verdict(&data) {
+            Verdict::Agree { .. } => agree += 1,
+            Verdict::NoVerdict(_) => no_verdict += 1,
+            Verdict::Diverged(d) => {
+                diverged += 1;
+                println!(
+                    "input #{i}: {d}\n{}",
+                    wasmproof_fuzz::repro::save(&d, &data)
+                );
+            }
+        }
+    }
+    println!(
+        "campaign: {n} inputs, {agree} agreed, {no_verdict} without verdict, {diverged} diverged"
+    );
+    assert_eq!(diverged, 0);
 }

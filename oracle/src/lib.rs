@@ -43,6 +43,7 @@ pub use store::{
     Caller, DEFAULT_MAX_CALL_DEPTH, Extern, FuncAddr, GlobalAddr, HostFunc, InstanceAddr,
     InstantiationError, MemAddr, ResourceLimiter, Store, TableAddr,
 };
+pub use table::MAX_TABLE_ELEMENTS;
 pub use trap::{Frame, Trap, TrapKind};
 pub use types::{
     ExternType, FuncType, GlobalType, HeapType, MemoryType, RefType, TableType, ValType,

@@ -6,7 +6,7 @@ use crate::value::Ref;
 
 /// An implementation limit on table length (the spec lets `table.grow`
 /// fail for any reason); keeps a huge grow from exhausting host memory.
-pub(crate) const MAX_TABLE_ELEMS: u64 = 1 << 24;
+pub const MAX_TABLE_ELEMENTS: u64 = 1 << 24;
 
 #[derive(Debug)]
 pub(crate) struct TableInst {
@@ -17,9 +17,9 @@ pub(crate) struct TableInst {
 impl TableInst {
     /// Spec §4.5.3.3 `alloctable`: `min` copies of `init`.
     pub fn new(ty: TableType, init: Ref) -> Result<TableInst, String> {
-        if ty.min > MAX_TABLE_ELEMS {
+        if ty.min > MAX_TABLE_ELEMENTS {
             return Err(format!(
-                "table of {} elements exceeds the limit of {MAX_TABLE_ELEMS}",
+                "table of {} elements exceeds the limit of {MAX_TABLE_ELEMENTS}",
                 ty.min
             ));
         }
@@ -48,7 +48,7 @@ impl TableInst {
         let Some(new_len) = self.len().checked_add(delta) else {
             return false;
         };
-        if new_len > self.max_len() || new_len > MAX_TABLE_ELEMS {
+        if new_len > self.max_len() || new_len > MAX_TABLE_ELEMENTS {
             return false;
         }
         if self.elems.try_reserve_exact(delta as usize).is_err() {

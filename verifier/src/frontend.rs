@@ -28,8 +28,15 @@ pub struct Program {
     pub type_models: HashMap<String, ast::ModelType>,
     /// Constant model: constant name (without `$`) -> value expression.
     pub const_models: HashMap<String, ast::SpecExpr>,
-    /// Term name -> the signatures it is instantiated at (forms resolved).
+    /// Term name -> the signatures it is instantiated at (forms resolved):
+    /// untagged `instantiate`s and tagged ones the run opted into.
     pub instantiations: BTreeMap<String, Vec<ast::Signature>>,
+    /// Parallel to `instantiations`: the tags of the `instantiate` each
+    /// signature came from (empty for untagged ones).
+    pub instantiation_tags: BTreeMap<String, Vec<Vec<String>>>,
+    /// Tagged `instantiate`s the run did not opt into: never checked, so the
+    /// run must report them (see `run`), never count them as proven.
+    pub skipped_instantiations: Vec<SkippedInstantiation>,
     /// Global state, in declaration order.
     pub states: Vec<ast::State>,
     /// Terms tagged `(veri chain)`.
@@ -40,6 +47,15 @@ pub struct Program {
     pub priority_terms: HashSet<String>,
     /// Problems worth reporting that do not stop the run.
     pub warnings: Vec<String>,
+}
+
+/// A tagged `instantiate` that was not selected (by default every tagged
+/// one; see [`load_with_tags`]).
+#[derive(Clone, Debug)]
+pub struct SkippedInstantiation {
+    pub term: String,
+    pub tags: Vec<String>,
+    pub signatures: Vec<ast::Signature>,
 }
 
 impl Program {
@@ -122,8 +138,15 @@ pub fn pos_string(files: &Files, pos: Pos) -> String {
     format!("{name}:{}:{col}", line0 + 1)
 }
 
-/// Read, parse and check the given files.
+/// Read, parse and check the given files (tagged instantiations skipped).
 pub fn load(paths: &[PathBuf]) -> Result<Program, Error> {
+    load_with_tags(paths, &[])
+}
+
+/// Like [`load`], also using every `instantiate` tagged with one of
+/// `include_tags` (e.g. `slow`); other tagged ones are recorded in
+/// [`Program::skipped_instantiations`].
+pub fn load_with_tags(paths: &[PathBuf], include_tags: &[String]) -> Result<Program, Error> {
     let mut named = Vec::new();
     for p in paths {
         let text = std::fs::read_to_string(p).map_err(|e| Error::Io {
@@ -132,21 +155,33 @@ pub fn load(paths: &[PathBuf]) -> Result<Program, Error> {
         })?;
         named.push((p.display().to_string(), text));
     }
-    load_sources(named)
+    load_sources_with_tags(named, include_tags)
 }
 
 /// Like [`load`], from in-memory (name, text) pairs (used by tests).
 pub fn load_sources(named: Vec<(String, String)>) -> Result<Program, Error> {
+    load_sources_with_tags(named, &[])
+}
+
+/// Like [`load_with_tags`], from in-memory (name, text) pairs.
+pub fn load_sources_with_tags(
+    named: Vec<(String, String)>,
+    include_tags: &[String],
+) -> Result<Program, Error> {
+    let include = include_tags.to_vec();
     // cranelift-isle is not ours: should it panic on some input, report
     // that as an error in the input rather than abort the run.
-    std::panic::catch_unwind(move || load_sources_inner(named)).unwrap_or_else(|_| {
+    std::panic::catch_unwind(move || load_sources_inner(named, &include)).unwrap_or_else(|_| {
         Err(Error::Isle(
             "cranelift-isle failed (panicked) while reading the input".to_string(),
         ))
     })
 }
 
-fn load_sources_inner(named: Vec<(String, String)>) -> Result<Program, Error> {
+fn load_sources_inner(
+    named: Vec<(String, String)>,
+    include_tags: &[String],
+) -> Result<Program, Error> {
     let files = Arc::new(Files::from_names_and_contents(named));
     let mut defs = Vec::new();
     for (file, src) in files.file_texts.iter().enumerate() {
@@ -157,14 +192,18 @@ fn load_sources_inner(named: Vec<(String, String)>) -> Result<Program, Error> {
         let mut ds = cranelift_isle::parser::parse(lexer).map_err(isle_err)?;
         defs.append(&mut ds);
     }
-    build(files, defs)
+    build(files, defs, include_tags)
 }
 
 fn spec_error(files: &Files, pos: Pos, msg: impl std::fmt::Display) -> Error {
     Error::Spec(format!("{}: {msg}", pos_string(files, pos)))
 }
 
-fn build(files: Arc<Files>, mut defs: Vec<ast::Def>) -> Result<Program, Error> {
+fn build(
+    files: Arc<Files>,
+    mut defs: Vec<ast::Def>,
+    include_tags: &[String],
+) -> Result<Program, Error> {
     let mut specs: HashMap<String, ast::Spec> = HashMap::new();
     let mut macros = HashMap::new();
     let mut type_models = HashMap::new();
@@ -226,13 +265,15 @@ fn build(files: Arc<Files>, mut defs: Vec<ast::Def>) -> Result<Program, Error> {
     }
 
     // Resolve instantiations: either explicit signatures or a named form.
-    // Tagged instantiations (e.g. `(tag slow)`) are opt-in extras; we skip
-    // them so default runs stay fast, like Cranelift's default tag filter.
+    // Tagged instantiations (e.g. `(tag slow)`) are opt-in extras, skipped
+    // unless a tag is selected so default runs stay fast; a skipped one is
+    // kept aside so the run reports it rather than silently proving less.
     let mut instantiations: BTreeMap<String, Vec<ast::Signature>> = BTreeMap::new();
+    let mut instantiation_tags: BTreeMap<String, Vec<Vec<String>>> = BTreeMap::new();
+    let mut skipped_instantiations = Vec::new();
     for inst in raw_insts {
-        if !inst.tags.is_empty() {
-            continue;
-        }
+        let tags: Vec<String> = inst.tags.iter().map(|t| t.0.clone()).collect();
+        let selected = tags.is_empty() || tags.iter().any(|t| include_tags.contains(t));
         let mut sigs = inst.signatures.clone();
         if let Some(form) = &inst.form {
             match forms.get(&form.0) {
@@ -246,6 +287,18 @@ fn build(files: Arc<Files>, mut defs: Vec<ast::Def>) -> Result<Program, Error> {
                 }
             }
         }
+        if !selected {
+            skipped_instantiations.push(SkippedInstantiation {
+                term: inst.term.0.clone(),
+                tags,
+                signatures: sigs,
+            });
+            continue;
+        }
+        instantiation_tags
+            .entry(inst.term.0.clone())
+            .or_default()
+            .extend(sigs.iter().map(|_| tags.clone()));
         instantiations
             .entry(inst.term.0.clone())
             .or_default()
@@ -283,6 +336,8 @@ fn build(files: Arc<Files>, mut defs: Vec<ast::Def>) -> Result<Program, Error> {
         type_models,
         const_models,
         instantiations,
+        instantiation_tags,
+        skipped_instantiations,
         states,
         chain,
         priority_rules,

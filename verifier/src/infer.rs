@@ -238,6 +238,50 @@ fn path(vc: &Vc, n: NodeId, depth: usize) -> Option<(crate::ir::VarId, String)> 
     }
 }
 
+/// Top-level assumptions `(= (widthof a) (widthof b))` and
+/// `(= (widthof a) k)` are width constraints: apply them. (Only at the top
+/// level: under an `if` or a negation they constrain nothing.)
+fn widthof_facts(vc: &mut Vc) -> Result<bool, String> {
+    let mut pairs = Vec::new();
+    let mut stack: Vec<NodeId> = vc.assumptions.iter().map(|f| f.node).collect();
+    while let Some(n) = stack.pop() {
+        match vc.nodes.get(n).map(|x| &x.kind) {
+            Some(Kind::Op(SpecOp::And, args)) => stack.extend(args.iter().copied()),
+            Some(Kind::Op(SpecOp::Eq, args)) if args.len() == 2 => pairs.push((args[0], args[1])),
+            _ => {}
+        }
+    }
+    let widthof_arg = |vc: &Vc, n: NodeId| match vc.nodes.get(n).map(|x| &x.kind) {
+        Some(Kind::Op(SpecOp::WidthOf, a)) if a.len() == 1 => Some(a[0]),
+        _ => None,
+    };
+    let mut ch = false;
+    for (a, b) in pairs {
+        match (widthof_arg(vc, a), widthof_arg(vc, b)) {
+            (Some(x), Some(y)) => {
+                let (tx, ty) = (vc.ty_of(x), vc.ty_of(y));
+                match (width(vc, tx), width(vc, ty)) {
+                    (Some(w), None) => ch |= constrain(vc, ty, Shape::BitVec(Some(w)))?,
+                    (None, Some(w)) => ch |= constrain(vc, tx, Shape::BitVec(Some(w)))?,
+                    _ => {}
+                }
+            }
+            (Some(x), None) | (None, Some(x)) => {
+                let other = if widthof_arg(vc, a).is_some() { b } else { a };
+                let tx = vc.ty_of(x);
+                if width(vc, tx).is_none()
+                    && let Some(k) = int_value(vc, other)
+                    && (1..=4096).contains(&k)
+                {
+                    ch |= constrain(vc, tx, Shape::BitVec(Some(k as usize)))?;
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(ch)
+}
+
 /// Learn integer values from top-level equalities in the assumptions, such
 /// as `(= (:bits ty) (widthof x))` once the width is known. Only Int-sorted
 /// paths are recorded. Returns whether anything new was learned.
@@ -684,7 +728,8 @@ pub fn propagate(vc: &mut Vc) -> Result<(), String> {
 pub fn infer(vc: &mut Vc) -> Result<(), String> {
     propagate(vc)?;
     for _ in 0..8 {
-        if !derive_known(vc) {
+        let widths = widthof_facts(vc)?;
+        if !derive_known(vc) && !widths {
             break;
         }
         propagate(vc)?;

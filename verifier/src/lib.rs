@@ -8,7 +8,8 @@
 //! * [`infer`]: type and bit-vector width inference on that graph;
 //! * [`encode`]: the graph -> an SMT-LIB query;
 //! * [`solver`]: z3/cvc5 through easy-smt; [`cache`]: answers on disk;
-//! * [`run`]: planning, parallel workers and turning answers into verdicts.
+//! * [`run`]: planning, parallel workers and turning answers into verdicts;
+//! * [`fingerprint`] and [`lock`]: the proof certificate `verified.lock`.
 //!
 //! Meaning of the spec forms (as in Cranelift's verifier):
 //! * a callee's `provide` and `match` are assumed, its `require` must be
@@ -23,6 +24,9 @@
 //! * each root signature from `instantiate`/`form` is one instantiation;
 //!   callee terms with their own `instantiate` are typed at one of their
 //!   signatures, and each fitting choice is its own query;
+//! * a tagged `instantiate` (`(tag slow)`) is used only when its tag is
+//!   selected ([`Options::include_tags`]); otherwise every selected rule it
+//!   could affect gets a `Skipped` outcome, which is never proven;
 //! * an instantiation where only type facts (Int/`Type`-like values) are
 //!   contradictory does not apply to the rule (a note); if no instantiation
 //!   applies, the rule is `Vacuous` (or an error, if its types conflict
@@ -34,16 +38,23 @@
 //! negated obligation counts as `Proven`.
 
 pub mod cache;
+pub mod concrete;
 pub mod encode;
+pub mod eval;
 pub mod expand;
+pub mod fingerprint;
 pub mod frontend;
 pub mod infer;
 pub mod ir;
+pub mod lock;
 pub mod run;
+mod skip;
 pub mod smt;
 pub mod solver;
 pub mod verdict;
 
+pub use fingerprint::{ENCODING_VERSION, FingerprintEntry, fingerprints};
+pub use lock::{Lock, LockDiff, LockDiffKind, LockEntry, check_lock};
 pub use verdict::{
     Binding, Counterexample, Diagnostic, ModelValue, Outcome, Report, Severity, Verdict,
 };
@@ -69,7 +80,11 @@ impl std::fmt::Display for SolverKind {
     }
 }
 
-/// Called after each outcome: (outcome, jobs done, jobs total).
+/// Called after each outcome: (outcome, jobs done, jobs total). A job is one
+/// planned (rule, expansion, root signature) query; it may yield several
+/// outcomes (one per callee typing) or none (an instantiation that does not
+/// apply, a dropped expansion), so `done` counts jobs, not outcomes. Outcomes
+/// of a rule arrive together once all of its jobs are answered.
 pub type OutcomeHook = Arc<dyn Fn(&Outcome, usize, usize) + Send + Sync>;
 
 /// What to verify and how.
@@ -88,6 +103,14 @@ pub struct Options {
     pub cache_dir: Option<PathBuf>,
     /// Progress hook.
     pub on_outcome: Option<OutcomeHook>,
+    /// Also check instantiations from `instantiate`s with one of these tags
+    /// (e.g. `slow`); other tagged ones are skipped and reported as skipped,
+    /// which counts as not proven.
+    pub include_tags: Vec<String>,
+    /// Tags the user excludes on purpose: their instantiations are still
+    /// reported as skipped, but do not count against the run (and are left
+    /// out of a lock). Wins over `include_tags`.
+    pub exclude_tags: Vec<String>,
 }
 
 impl Default for Options {
@@ -102,6 +125,8 @@ impl Default for Options {
                 .unwrap_or(1),
             cache_dir: None,
             on_outcome: None,
+            include_tags: Vec::new(),
+            exclude_tags: Vec::new(),
         }
     }
 }
@@ -116,6 +141,8 @@ impl std::fmt::Debug for Options {
             .field("jobs", &self.jobs)
             .field("cache_dir", &self.cache_dir)
             .field("on_outcome", &self.on_outcome.is_some())
+            .field("include_tags", &self.include_tags)
+            .field("exclude_tags", &self.exclude_tags)
             .finish()
     }
 }
@@ -133,6 +160,8 @@ pub enum Error {
     SolverMissing(String),
     /// A requested root or rule does not exist, or the cache is unusable.
     Usage(String),
+    /// A malformed lock file: `file:line: reason`.
+    Lock(String),
 }
 
 impl std::fmt::Display for Error {
@@ -143,6 +172,7 @@ impl std::fmt::Display for Error {
             Error::Spec(m) => write!(f, "{m}"),
             Error::SolverMissing(m) => write!(f, "{m}"),
             Error::Usage(m) => write!(f, "{m}"),
+            Error::Lock(m) => write!(f, "{m}"),
         }
     }
 }
@@ -151,7 +181,7 @@ impl std::error::Error for Error {}
 
 /// Verify the rules in `paths` (all files form one ISLE program).
 pub fn verify_files(paths: &[PathBuf], opts: &Options) -> Result<Report, Error> {
-    let prog = frontend::load(paths)?;
+    let prog = frontend::load_with_tags(paths, &selected_tags(opts))?;
     run::verify_program(&prog, opts)
 }
 
@@ -161,6 +191,15 @@ pub fn verify_sources(sources: &[(&str, &str)], opts: &Options) -> Result<Report
         .iter()
         .map(|(n, t)| (n.to_string(), t.to_string()))
         .collect();
-    let prog = frontend::load_sources(named)?;
+    let prog = frontend::load_sources_with_tags(named, &selected_tags(opts))?;
     run::verify_program(&prog, opts)
+}
+
+/// The tags whose instantiations a run checks: included and not excluded.
+pub(crate) fn selected_tags(opts: &Options) -> Vec<String> {
+    opts.include_tags
+        .iter()
+        .filter(|t| !opts.exclude_tags.contains(t))
+        .cloned()
+        .collect()
 }

@@ -2,11 +2,14 @@
 //!
 //! ```text
 //! wasmproof-verify [--root TERM]... [--rule NAME]... [--solver z3|cvc5]
-//!                  [--timeout S] [--jobs N] [--json FILE] [--cache DIR] FILE.isle...
+//!                  [--timeout S] [--jobs N] [--json FILE] [--cache DIR]
+//!                  [--tag TAG]... [--exclude-tag TAG]...
+//!                  [--write-lock FILE | --check FILE.lock] FILE.isle...
 //! ```
 //!
 //! Prints one line per (rule, instantiation), the details of every
-//! counterexample, and the closing line `N proven, M failed, K unknown`.
+//! counterexample, and the closing line `N proven, M failed, K unknown`
+//! (then, with `--check`, one line about the lock's differences).
 //! Exit status: 0 when everything selected is proven, 1 when something is not,
 //! 2 when the input or the command line is wrong (one line on stderr).
 

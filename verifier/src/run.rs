@@ -81,9 +81,21 @@ pub fn verify_program(prog: &Program, opts: &Options) -> Result<Report, Error> {
         })
         .collect();
     let (jobs, early) = plan(prog, opts, &mut diagnostics)?;
-    let total = jobs.len() + early.len();
+    let (skipped, skip_notes) = crate::skip::skipped_outcomes(prog, opts)?;
+    diagnostics.extend(skip_notes);
+    let total = jobs.len() + early.len() + skipped.len();
     let done_count = AtomicUsize::new(0);
     let mut outcomes: Vec<(usize, Outcome)> = Vec::new();
+
+    // Skipped instantiations are outcomes too (never proven), reported
+    // after the solved ones and before rules that could not be expanded.
+    for (i, o) in skipped.into_iter().enumerate() {
+        let d = done_count.fetch_add(1, Ordering::SeqCst) + 1;
+        if let Some(h) = &opts.on_outcome {
+            h(&o, d, total);
+        }
+        outcomes.push((usize::MAX / 2 + i, o));
+    }
 
     // Rules that could not even be expanded are reported right away.
     for (i, e) in early.iter().enumerate() {
@@ -210,7 +222,7 @@ fn join_desc(a: &str, b: &str) -> String {
     }
 }
 
-fn note(msg: String) -> Diagnostic {
+pub(crate) fn note(msg: String) -> Diagnostic {
     Diagnostic {
         severity: Severity::Note,
         message: msg,
@@ -243,14 +255,10 @@ fn describe_model(m: &ModelType) -> String {
     }
 }
 
-/// Decide the jobs: selected roots and rules, their expansions, their
-/// instantiations.
-fn plan(
-    prog: &Program,
-    opts: &Options,
-    diagnostics: &mut Vec<Diagnostic>,
-) -> Result<(Vec<Job>, Vec<Early>), Error> {
-    // Roots: as requested, or every term with rules and a spec.
+/// The root terms a run verifies: as requested, or every term with rules
+/// and a spec. Shared with [`crate::fingerprint`], which must see exactly the
+/// rules a run checks.
+pub(crate) fn select_roots(prog: &Program, opts: &Options) -> Result<Vec<String>, Error> {
     let mut roots: Vec<String> = Vec::new();
     if opts.roots.is_empty() {
         for t in &prog.termenv.terms {
@@ -273,6 +281,57 @@ fn plan(
             roots.push(r.clone());
         }
     }
+    Ok(roots)
+}
+
+/// Which entries of the `--rule` filter select this rule (empty: none).
+pub(crate) fn rule_filter_hits(
+    prog: &Program,
+    rule: &cranelift_isle::sema::Rule,
+    label: &str,
+    wants: &[String],
+) -> Vec<usize> {
+    let name = rule.name.map(|n| prog.sym(n).to_string());
+    let mut hits = Vec::new();
+    for (i, want) in wants.iter().enumerate() {
+        // Unnamed rules are `path:line`; `file.isle:line` (a path suffix)
+        // selects them too.
+        let suffix = label
+            .strip_suffix(want.as_str())
+            .is_some_and(|pre| pre.is_empty() || pre.ends_with('/'));
+        if suffix || name.as_deref() == Some(want.as_str()) {
+            hits.push(i);
+        }
+    }
+    hits
+}
+
+/// The signatures a root is checked at, each with the tags of its
+/// `instantiate` (`None`: no instantiate, types inferred from the models).
+pub(crate) fn root_signatures(prog: &Program, root: &str) -> Vec<(Option<Signature>, Vec<String>)> {
+    match prog.instantiations.get(root) {
+        Some(s) if !s.is_empty() => {
+            let tags = prog.instantiation_tags.get(root);
+            s.iter()
+                .enumerate()
+                .map(|(i, sig)| {
+                    let t = tags.and_then(|t| t.get(i)).cloned().unwrap_or_default();
+                    (Some(sig.clone()), t)
+                })
+                .collect()
+        }
+        _ => vec![(None, Vec::new())],
+    }
+}
+
+/// Decide the jobs: selected roots and rules, their expansions, their
+/// instantiations.
+fn plan(
+    prog: &Program,
+    opts: &Options,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<(Vec<Job>, Vec<Early>), Error> {
+    let roots = select_roots(prog, opts)?;
     let mut matched_rules = vec![false; opts.rules.len()];
     let mut jobs = Vec::new();
     let mut early = Vec::new();
@@ -300,21 +359,12 @@ fn plan(
         for rule in rules {
             let label = prog.rule_name(rule.id);
             if !opts.rules.is_empty() {
-                let name = rule.name.map(|n| prog.sym(n).to_string());
-                let mut hit = false;
-                for (i, want) in opts.rules.iter().enumerate() {
-                    // Unnamed rules are `path:line`; `file.isle:line` (a
-                    // path suffix) selects them too.
-                    let suffix = label
-                        .strip_suffix(want.as_str())
-                        .is_some_and(|pre| pre.is_empty() || pre.ends_with('/'));
-                    if suffix || name.as_deref() == Some(want.as_str()) {
-                        matched_rules[i] = true;
-                        hit = true;
-                    }
-                }
-                if !hit {
+                let hits = rule_filter_hits(prog, rule, &label, &opts.rules);
+                if hits.is_empty() {
                     continue;
+                }
+                for i in hits {
+                    matched_rules[i] = true;
                 }
             }
             match expansions(prog, rule.id, &label) {

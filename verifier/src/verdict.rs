@@ -40,6 +40,11 @@ pub enum Verdict {
     /// The query could not be built or run (untypable rule, missing spec,
     /// solver crash...).
     Error(String),
+    /// Not checked at all: the instantiation comes from a tagged
+    /// `instantiate` (e.g. `(tag slow)`) the run did not select. Never
+    /// proven; `excluded` says the user excluded the tag explicitly
+    /// (`--exclude-tag`), and only then it is not counted as unknown.
+    Skipped { reason: String, excluded: bool },
 }
 
 impl Verdict {
@@ -57,7 +62,17 @@ impl Verdict {
             Verdict::Unknown(_) => "unknown",
             Verdict::Timeout => "timeout",
             Verdict::Error(_) => "error",
+            Verdict::Skipped { .. } => "skipped",
         }
+    }
+
+    /// Does this outcome leave the run short of "everything proven"? An
+    /// explicitly excluded skip does not; everything else but `Proven` does.
+    pub fn blocks_success(&self) -> bool {
+        !matches!(
+            self,
+            Verdict::Proven | Verdict::Skipped { excluded: true, .. }
+        )
     }
 }
 
@@ -159,9 +174,11 @@ pub struct Report {
 }
 
 impl Report {
-    /// True when every outcome is `Proven` (and there is at least one).
+    /// True when every outcome is `Proven` or an explicitly excluded skip,
+    /// and at least one is `Proven`.
     pub fn all_proven(&self) -> bool {
-        !self.outcomes.is_empty() && self.outcomes.iter().all(|o| o.verdict.is_proven())
+        self.outcomes.iter().any(|o| o.verdict.is_proven())
+            && !self.outcomes.iter().any(|o| o.verdict.blocks_success())
     }
 }
 

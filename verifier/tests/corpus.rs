@@ -408,6 +408,8 @@ fn options(solver: SolverKind) -> Options {
         jobs: 2,
         cache_dir: None,
         on_outcome: None,
+        include_tags: vec![],
+        exclude_tags: vec![],
     }
 }
 

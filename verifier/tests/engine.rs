@@ -1122,3 +1122,73 @@ fn spec_mistakes_are_located_errors() {
         }
     }
 }
+
+// ---------------------------------------------------------------------------
+// Evaluating specs on concrete values.
+
+#[test]
+fn specs_evaluate_on_concrete_arguments() {
+    use wasmproof_verifier::eval::evaluate_spec;
+    use wasmproof_verifier::frontend::load_sources;
+    let extra = r#"
+(decl any_low (Value) Inst)
+(extern extractor any_low any_low)
+(spec (any_low x)
+    (provide (= (widthof result) (widthof x)) (= (extract 7 4 result) (extract 7 4 x))))
+"#;
+    let prog = load_sources(
+        [
+            ("prelude.isle", PRELUDE),
+            ("rules.isle", IADD_RULES),
+            ("lang.isle", LANG),
+            ("x.isle", extra),
+        ]
+        .iter()
+        .map(|(n, t)| (n.to_string(), t.to_string()))
+        .collect(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let bv = |width, bits| ModelValue::BitVec { width, bits };
+    let t = Duration::from_secs(30);
+
+    let v = evaluate_spec(&prog, "iadd", &[bv(8, 200), bv(8, 100)], SolverKind::Z3, t)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("iadd matches"));
+    assert_eq!(v.result, bv(8, 44));
+    assert!(v.unique && v.violated.is_empty());
+
+    // udiv by zero: the result is free, and the trap state is set.
+    let v = evaluate_spec(&prog, "udiv", &[bv(32, 7), bv(32, 0)], SolverKind::Z3, t)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("udiv matches"));
+    let trap = v
+        .state
+        .iter()
+        .find(|b| b.name == "clif_trap")
+        .map(|b| b.value.clone());
+    assert_eq!(trap, Some(ModelValue::Bool(true)), "{v:?}");
+
+    // Only the top nibble is specified.
+    let v = evaluate_spec(&prog, "any_low", &[bv(8, 0xa5)], SolverKind::Z3, t)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .unwrap_or_else(|| panic!("any_low matches"));
+    let ModelValue::BitVec { bits, .. } = v.result else {
+        panic!("{v:?}")
+    };
+    assert_eq!(bits >> 4, 0xa);
+    assert!(!v.unique);
+
+    // A partial term whose `match` fails gives no value.
+    let none = evaluate_spec(
+        &prog,
+        "fits_in_64",
+        &[ModelValue::Struct(vec![wasmproof_verifier::Binding {
+            name: "bits".into(),
+            value: ModelValue::Int(128),
+        }])],
+        SolverKind::Z3,
+        t,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(none, None);
+}

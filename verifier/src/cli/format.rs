@@ -10,7 +10,7 @@ pub struct Tally {
     pub proven: usize,
     /// Counterexample, vacuous, error.
     pub failed: usize,
-    /// Unknown, timeout.
+    /// Unknown, timeout, skipped (unless explicitly excluded).
     pub unknown: usize,
 }
 
@@ -20,7 +20,14 @@ pub fn tally(outcomes: &[Outcome]) -> Tally {
         match o.verdict {
             Verdict::Proven => t.proven += 1,
             Verdict::Counterexample(_) | Verdict::Vacuous | Verdict::Error(_) => t.failed += 1,
-            Verdict::Unknown(_) | Verdict::Timeout => t.unknown += 1,
+            // A skip is not a proof: it counts as unknown unless the user
+            // excluded its tag on purpose.
+            Verdict::Unknown(_)
+            | Verdict::Timeout
+            | Verdict::Skipped {
+                excluded: false, ..
+            } => t.unknown += 1,
+            Verdict::Skipped { excluded: true, .. } => {}
         }
     }
     t
@@ -41,6 +48,7 @@ fn verdict_label(v: &Verdict) -> &'static str {
         Verdict::Unknown(_) => "unknown",
         Verdict::Timeout => "timeout",
         Verdict::Error(_) => "error",
+        Verdict::Skipped { .. } => "skipped",
     }
 }
 
@@ -96,6 +104,9 @@ pub fn report(r: &Report) -> String {
             Verdict::Timeout => s.push_str("    the solver ran out of time\n"),
             Verdict::Error(e) => {
                 let _ = writeln!(s, "    {}", one_line(e));
+            }
+            Verdict::Skipped { reason, .. } => {
+                let _ = writeln!(s, "    not checked: {}", one_line(reason));
             }
             Verdict::Proven => {}
         }
@@ -272,6 +283,39 @@ mod tests {
             }
         );
         assert_eq!(closing_line(&t), "2 proven, 3 failed, 2 unknown");
+    }
+
+    #[test]
+    fn skips_count_as_unknown_unless_excluded() {
+        let skipped = |excluded| Verdict::Skipped {
+            reason: "instantiate `lower` tagged `slow`".into(),
+            excluded,
+        };
+        let outcomes = vec![
+            outcome("a", Verdict::Proven),
+            outcome("b", skipped(false)),
+            outcome("c", skipped(true)),
+        ];
+        let t = tally(&outcomes);
+        assert_eq!(
+            t,
+            Tally {
+                proven: 1,
+                failed: 0,
+                unknown: 1
+            }
+        );
+        let r = Report {
+            outcomes,
+            diagnostics: vec![],
+            solver_version: String::new(),
+        };
+        let text = report(&r);
+        assert!(text.contains("skipped  b  lower"), "{text}");
+        assert!(
+            text.contains("    not checked: instantiate `lower` tagged `slow`\n"),
+            "{text}"
+        );
     }
 
     #[test]

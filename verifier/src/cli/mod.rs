@@ -2,6 +2,7 @@
 //! progress, and the human-readable report.
 
 mod format;
+mod lock;
 
 use clap::Parser;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -11,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
-use wasmproof_verifier::{Options, Outcome, OutcomeHook, Report, SolverKind, Verdict};
+use wasmproof_verifier::{Options, Outcome, OutcomeHook, Report, SolverKind};
 
 /// Everything selected was proven.
 pub const EXIT_PROVEN: u8 = 0;
@@ -53,6 +54,29 @@ struct Args {
     #[arg(long, value_name = "DIR")]
     cache: Option<PathBuf>,
 
+    /// After a run in which everything selected was proven, write the proof
+    /// certificate (`verified.lock`) to FILE; refuse, naming what failed,
+    /// otherwise.
+    #[arg(long = "write-lock", value_name = "FILE", conflicts_with = "check")]
+    write_lock: Option<PathBuf>,
+
+    /// Re-prove everything and compare with the proof certificate FILE:
+    /// fail on a rule not in it, an entry with no rule, a changed
+    /// fingerprint, or a rule no longer proven.
+    #[arg(long = "check", value_name = "FILE.lock")]
+    check: Option<PathBuf>,
+
+    /// Also check instantiations tagged TAG (repeatable), e.g. `--tag slow`.
+    /// Tagged instantiations are skipped by default, and a skip counts as
+    /// not proven.
+    #[arg(long = "tag", value_name = "TAG")]
+    tags: Vec<String>,
+
+    /// Skip instantiations tagged TAG on purpose (repeatable): still listed
+    /// as skipped, but not counted as unknown and left out of a lock.
+    #[arg(long = "exclude-tag", value_name = "TAG")]
+    exclude_tags: Vec<String>,
+
     /// The ISLE files, read together as one program.
     #[arg(value_name = "FILE.isle", required = true)]
     files: Vec<PathBuf>,
@@ -89,15 +113,22 @@ pub fn run(argv: impl IntoIterator<Item = OsString>) -> Result<ExitCode, String>
     for f in &args.files {
         check_readable(f)?;
     }
-    if let Some(json) = &args.json
-        && let Some(dir) = json.parent().filter(|d| !d.as_os_str().is_empty())
-        && !dir.is_dir()
-    {
-        return Err(format!(
-            "{}: cannot write: directory {} does not exist",
-            json.display(),
-            dir.display()
-        ));
+    lock::check_lock_args(
+        &args.rules,
+        &args.tags,
+        &args.exclude_tags,
+        args.write_lock.is_some() || args.check.is_some(),
+    )?;
+    // Read the lock before the (long) run, so a malformed one fails fast.
+    let old_lock = match &args.check {
+        Some(path) => Some(lock::read(path)?),
+        None => None,
+    };
+    if let Some(path) = &args.write_lock {
+        check_parent_dir(path)?;
+    }
+    if let Some(json) = &args.json {
+        check_parent_dir(json)?;
     }
 
     let progress = make_progress_bar();
@@ -118,6 +149,8 @@ pub fn run(argv: impl IntoIterator<Item = OsString>) -> Result<ExitCode, String>
         jobs,
         cache_dir: args.cache.clone(),
         on_outcome,
+        include_tags: args.tags.clone(),
+        exclude_tags: args.exclude_tags.clone(),
     };
 
     let result = wasmproof_verifier::verify_files(&args.files, &opts);
@@ -147,19 +180,31 @@ pub fn run(argv: impl IntoIterator<Item = OsString>) -> Result<ExitCode, String>
         eprintln!("{d}");
     }
 
-    Ok(ExitCode::from(if all_proven(&report) {
+    let mut ok = report.all_proven();
+    if let Some(path) = &args.write_lock {
+        ok &= lock::write(path, &args.files, &opts, &report)?;
+    }
+    if let (Some(path), Some(old)) = (&args.check, &old_lock) {
+        ok &= lock::check(path, old, &args.files, &opts, &report)?;
+    }
+    Ok(ExitCode::from(if ok {
         EXIT_PROVEN
     } else {
         EXIT_NOT_PROVEN
     }))
 }
 
-fn all_proven(report: &Report) -> bool {
-    !report.outcomes.is_empty()
-        && report
-            .outcomes
-            .iter()
-            .all(|o| matches!(o.verdict, Verdict::Proven))
+fn check_parent_dir(path: &Path) -> Result<(), String> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        && !dir.is_dir()
+    {
+        return Err(format!(
+            "{}: cannot write: directory {} does not exist",
+            path.display(),
+            dir.display()
+        ));
+    }
+    Ok(())
 }
 
 fn nothing_selected(args: &Args) -> String {

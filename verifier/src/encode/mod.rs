@@ -5,6 +5,9 @@
 //! Operators SMT-LIB lacks (clz, cls, popcnt, rev, rotations by a dynamic
 //! amount, signed-add overflow) are encoded exactly for every width; `let`
 //! keeps the repeated operand from blowing up the term size.
+//!
+//! A change here that could change a verdict must bump
+//! [`crate::fingerprint::ENCODING_VERSION`], so `verified.lock` is re-proven.
 
 use crate::infer::{int_value, op_name, width};
 use crate::ir::{Kind, NodeId, Shape, Tv, VarId, Vc};

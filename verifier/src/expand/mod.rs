@@ -248,6 +248,92 @@ impl<'p> Builder<'p> {
         None
     }
 
+    /// Build the VC of one application of `term` to constant arguments: its
+    /// provides and matches are assumed, its requires are obligations, and
+    /// the result is the `rhs` watch. Used to evaluate specs on concrete
+    /// values (see [`crate::eval`]).
+    pub fn build_application(
+        mut self,
+        term_name: &str,
+        args: &[crate::verdict::ModelValue],
+    ) -> R<Self> {
+        let prog = self.prog;
+        let Some(tid) = prog.term_by_name(term_name) else {
+            return self.err(format!("no term named `{term_name}`"));
+        };
+        let Some(spec) = prog.specs.get(term_name) else {
+            return self.err(format!("no spec for term `{term_name}`"));
+        };
+        let Some(term) = prog.termenv.terms.get(tid.index()) else {
+            return self.err("unknown term");
+        };
+        if term.arg_tys.len() != args.len() {
+            return self.err(format!(
+                "`{term_name}` takes {} arguments, given {}",
+                term.arg_tys.len(),
+                args.len()
+            ));
+        }
+        let mut nodes = Vec::new();
+        for (i, (&ty, v)) in term.arg_tys.iter().zip(args.iter()).enumerate() {
+            let tv = self.tv_of_isle_type(ty)?;
+            let n = self.constant(v)?;
+            let nt = self.vc.ty_of(n);
+            self.unify_now(tv, nt, &format!("argument {i} of `{term_name}`"))?;
+            let name = spec
+                .args
+                .get(i)
+                .map(|a| a.0.clone())
+                .unwrap_or(format!("arg{i}"));
+            self.vc.inputs.push((name, n));
+            nodes.push(n);
+        }
+        let rtv = self.tv_of_isle_type(term.ret_ty)?;
+        let origin = format!("spec of `{term_name}` at {}", prog.pos(spec.pos));
+        let result = self.fresh("result", rtv, Role::Intermediate, &origin);
+        let arg_tvs: Vec<Tv> = nodes.iter().map(|&a| self.vc.ty_of(a)).collect();
+        self.record_site(term_name, arg_tvs, rtv);
+        self.side = Side::Callee;
+        let mut local = Vec::new();
+        self.instantiate_spec(term_name, spec, &nodes, result, Some(&mut local))?;
+        for c in local {
+            self.assume(c, &origin);
+        }
+        self.vc.rhs = Some(("result".to_string(), result));
+        self.finish_states()?;
+        Ok(self)
+    }
+
+    /// A constant node for a concrete value.
+    fn constant(&mut self, v: &crate::verdict::ModelValue) -> R<NodeId> {
+        use crate::verdict::ModelValue as M;
+        Ok(match v {
+            M::BitVec { width, bits } => self.vc.node(
+                Kind::BitVec {
+                    val: *bits,
+                    width: *width,
+                },
+                Shape::BitVec(Some(*width)),
+                "argument",
+            ),
+            M::Bool(b) => self.vc.bool_node(*b),
+            M::Int(i) => self.vc.node(Kind::Int(*i), Shape::Int, "argument"),
+            M::Struct(fields) => {
+                let mut inits = Vec::new();
+                for f in fields {
+                    inits.push((f.name.clone(), self.constant(&f.value)?));
+                }
+                let tvs = inits
+                    .iter()
+                    .map(|(n, x)| (n.clone(), self.vc.ty_of(*x)))
+                    .collect();
+                self.vc
+                    .node(Kind::Struct(inits), Shape::Struct(tvs), "argument")
+            }
+            M::Other(s) => return self.err(format!("cannot use `{s}` as an argument")),
+        })
+    }
+
     fn assume(&mut self, node: NodeId, what: &str) {
         self.vc.assumptions.push(Fact {
             node,

@@ -3,6 +3,9 @@
 
 use super::*;
 
+/// At most this many typings (choices of callee signatures) per query.
+const MAX_TYPINGS: usize = 64;
+
 impl Builder<'_> {
     pub(super) fn record_site(&mut self, name: &str, args: Vec<Tv>, ret: Tv) {
         if self.prog.instantiations.contains_key(name) {
@@ -24,6 +27,12 @@ impl Builder<'_> {
                 "no instantiation of the terms used fits".to_string(),
             )));
         }
+        if out.len() > MAX_TYPINGS {
+            // Checking only some typings would be a silent gap.
+            return Err(TypeFailure::Untypable(format!(
+                "more than {MAX_TYPINGS} ways to type the terms it uses; narrow their instantiations"
+            )));
+        }
         Ok(out)
     }
 
@@ -35,7 +44,7 @@ impl Builder<'_> {
         out: &mut Vec<(Vc, String)>,
         failure: &mut Option<TypeFailure>,
     ) {
-        if out.len() >= 64 {
+        if out.len() > MAX_TYPINGS {
             return;
         }
         let Some((name, args, ret, negated)) = self.inst_sites.get(k).cloned() else {

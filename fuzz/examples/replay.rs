@@ -1,8 +1,8 @@
 //! Replays a reproducer written by the differential fuzzer:
 //!
 //! ```text
-//! cargo run -p wasmproof-fuzz --bin replay -- fuzz/artifacts/differential/divergence-….wasm
-//! cargo run -p wasmproof-fuzz --bin replay -- some-fuzz-input      # a raw libFuzzer input
+//! cargo run -p wasmproof-fuzz --example replay -- fuzz/artifacts/differential/divergence-….wasm
+//! cargo run -p wasmproof-fuzz --example replay -- some-fuzz-input      # a raw libFuzzer input
 //! ```
 //!
 //! A `.wasm` is run with the call sequence, limits and peers of the `.json`

@@ -1,0 +1,8 @@
+//! wasmproof's compiler: validated Wasm functions are translated into an SSA
+//! IR (`ir`, `translate`), lowered to x86-64 by rules from `isle-rules/` that
+//! the verifier has proven, register-allocated and encoded (`x64`).
+
+pub mod code_memory;
+pub mod ir;
+pub mod translate;
+pub mod x64;

@@ -1,0 +1,295 @@
+//! Shared by the x86-64 silicon tests: a harness that runs one instruction
+//! on the CPU with chosen register contents, the comparison with the spec
+//! evaluated by `wasmproof_verifier::concrete`, and input generators.
+
+#![allow(dead_code)]
+
+pub mod values;
+
+use iced_x86::{Code, Encoder, Instruction, MemoryOperand, Register};
+use std::path::PathBuf;
+use wasmproof_codegen::code_memory::CodeMemory;
+use wasmproof_codegen::x64::{Gpr, Inst, Xmm, encode_one};
+use wasmproof_verifier::concrete::{ConcreteValue, Evaluator};
+use wasmproof_verifier::verdict::{Binding, ModelValue};
+
+/// Where the instruction's result is read.
+#[derive(Clone, Copy, Debug)]
+pub enum Out {
+    Gpr(Gpr),
+    Xmm(Xmm),
+    /// CF, PF, ZF, SF, OF from RFLAGS.
+    Flags,
+}
+
+/// One run of one instruction: inputs, outputs, and the spec application
+/// for each output.
+#[derive(Clone, Debug)]
+pub struct Case {
+    pub inst: Inst,
+    pub gpr_in: Vec<(Gpr, u64)>,
+    pub xmm_in: Vec<(Xmm, u128)>,
+    /// RFLAGS before the instruction (only the five modelled bits).
+    pub flags_in: Option<u64>,
+    /// (output, spec term, spec arguments), one per output.
+    pub outs: Vec<(Out, &'static str, Vec<ConcreteValue>)>,
+}
+
+pub const CF: u64 = 1;
+pub const PF: u64 = 1 << 2;
+pub const ZF: u64 = 1 << 6;
+pub const SF: u64 = 1 << 7;
+pub const OF: u64 = 1 << 11;
+
+/// RFLAGS bits <-> the `Flags` model of inst.isle (field order as declared).
+pub fn flags_value(rflags: u64) -> ConcreteValue {
+    let f = |name: &str, bit: u64| Binding {
+        name: name.to_string(),
+        value: ModelValue::Bool(rflags & bit != 0),
+    };
+    ModelValue::Struct(vec![
+        f("cf", CF),
+        f("pf", PF),
+        f("zf", ZF),
+        f("sf", SF),
+        f("of", OF),
+    ])
+}
+
+const FLAGS_SLOT: usize = 15;
+const XMM_SLOT: usize = 8;
+
+fn mem(base: Register, slot: usize) -> MemoryOperand {
+    MemoryOperand::with_base_index_scale_displ_size(base, Register::None, 1, (slot * 8) as i64, 1)
+}
+
+fn ins(r: Result<Instruction, iced_x86::IcedError>) -> Instruction {
+    r.expect("harness instruction")
+}
+
+/// The harness: `fn(inputs: *const u64, outputs: *mut u64)` that loads
+/// the inputs, runs the instruction and stores its outputs. Input slots: GPR
+/// inputs 0..8, XMM inputs from slot 8 (two each), flags in slot 15. Output
+/// slots: in the order of `outs`, two slots each.
+fn harness(case: &Case) -> Vec<u8> {
+    let mut pre = Vec::new();
+    // Callee-saved registers may be operands; the output pointer is kept on
+    // the stack because rsi may be one too.
+    for r in [
+        Register::RBX,
+        Register::RBP,
+        Register::R12,
+        Register::R13,
+        Register::R14,
+        Register::R15,
+        Register::RSI,
+    ] {
+        pre.push(ins(Instruction::with1(Code::Push_r64, r)));
+    }
+    if case.flags_in.is_some() {
+        pre.push(ins(Instruction::with1(
+            Code::Push_rm64,
+            mem(Register::RDI, FLAGS_SLOT),
+        )));
+        pre.push(Instruction::with(Code::Popfq));
+    }
+    for (j, (x, _)) in case.xmm_in.iter().enumerate() {
+        pre.push(ins(Instruction::with2(
+            Code::Movdqu_xmm_xmmm128,
+            x.iced(),
+            mem(Register::RDI, XMM_SLOT + 2 * j),
+        )));
+    }
+    // rdi (the input pointer) is loaded last.
+    let mut loads: Vec<(usize, Gpr)> = case.gpr_in.iter().map(|g| g.0).enumerate().collect();
+    loads.sort_by_key(|(_, g)| *g == Gpr::RDI);
+    for (i, g) in loads {
+        pre.push(ins(Instruction::with2(
+            Code::Mov_r64_rm64,
+            g.iced(64),
+            mem(Register::RDI, i),
+        )));
+    }
+    let mut post = Vec::new();
+    let mut pushed = Vec::new();
+    for (k, (o, _, _)) in case.outs.iter().enumerate() {
+        match o {
+            Out::Gpr(g) => {
+                post.push(ins(Instruction::with1(Code::Push_r64, g.iced(64))));
+                pushed.push(k);
+            }
+            Out::Flags => {
+                post.push(Instruction::with(Code::Pushfq));
+                pushed.push(k);
+            }
+            Out::Xmm(_) => {}
+        }
+    }
+    post.push(ins(Instruction::with2(
+        Code::Mov_r64_rm64,
+        Register::RAX,
+        mem(Register::RSP, pushed.len()),
+    )));
+    for &k in pushed.iter().rev() {
+        post.push(ins(Instruction::with1(
+            Code::Pop_rm64,
+            mem(Register::RAX, 2 * k),
+        )));
+    }
+    for (k, (o, _, _)) in case.outs.iter().enumerate() {
+        if let Out::Xmm(x) = o {
+            post.push(ins(Instruction::with2(
+                Code::Movdqu_xmmm128_xmm,
+                mem(Register::RAX, 2 * k),
+                x.iced(),
+            )));
+        }
+    }
+    for r in [
+        Register::RSI,
+        Register::R15,
+        Register::R14,
+        Register::R13,
+        Register::R12,
+        Register::RBP,
+        Register::RBX,
+    ] {
+        post.push(ins(Instruction::with1(Code::Pop_r64, r)));
+    }
+    post.push(Instruction::with(Code::Retnq));
+    let mut enc = Encoder::new(64);
+    for i in &pre {
+        enc.encode(i, 0).expect("encode harness");
+    }
+    let mut code = enc.take_buffer();
+    code.extend(encode_one(&case.inst).expect("encode the instruction under test"));
+    let mut enc = Encoder::new(64);
+    for i in &post {
+        enc.encode(i, 0).expect("encode harness");
+    }
+    code.extend(enc.take_buffer());
+    code
+}
+
+/// Run the case on the CPU; the value of each output as the spec models it.
+pub fn run_on_cpu(case: &Case) -> Vec<ConcreteValue> {
+    let mut input = [0u64; 16];
+    assert!(case.gpr_in.len() <= 8 && case.xmm_in.len() <= 3);
+    for (i, (_, v)) in case.gpr_in.iter().enumerate() {
+        input[i] = *v;
+    }
+    for (j, (_, v)) in case.xmm_in.iter().enumerate() {
+        input[XMM_SLOT + 2 * j] = *v as u64;
+        input[XMM_SLOT + 2 * j + 1] = (*v >> 64) as u64;
+    }
+    // Bit 1 of RFLAGS is always set; no other bits (TF, DF...) are touched.
+    input[FLAGS_SLOT] = 2 | case.flags_in.unwrap_or(0) & (CF | PF | ZF | SF | OF);
+    let mut output = [0u64; 8];
+    let code = harness(case);
+    let mem = CodeMemory::new(&code).expect("map code");
+    // SAFETY: `harness` builds a complete System V function that saves and
+    // restores every callee-saved register it uses, touches only input[..16]
+    // and output[..2 * outs] (at most 8 slots: asserted by the callers'
+    // shapes), leaves the stack balanced and DF clear, and has no branches,
+    // so it terminates. `mem` outlives the call.
+    let f = unsafe { mem.as_buffer_fn() };
+    assert!(case.outs.len() <= 4);
+    f(input.as_ptr(), output.as_mut_ptr());
+    case.outs
+        .iter()
+        .enumerate()
+        .map(|(k, (o, _, _))| {
+            let lo = output[2 * k];
+            match o {
+                Out::Gpr(_) => ModelValue::BitVec {
+                    width: 64,
+                    bits: u128::from(lo),
+                },
+                Out::Xmm(_) => ModelValue::BitVec {
+                    width: 128,
+                    bits: u128::from(lo) | (u128::from(output[2 * k + 1]) << 64),
+                },
+                Out::Flags => flags_value(lo),
+            }
+        })
+        .collect()
+}
+
+/// Totals of one [`check`] run.
+#[derive(Debug, Default)]
+pub struct Tally {
+    pub executed: usize,
+    /// Inputs where the spec says #DE: checked against the spec only.
+    pub traps: usize,
+}
+
+pub fn evaluator() -> Evaluator {
+    // Without these, lzcnt/tzcnt run as bsr/bsf and the comparison would
+    // blame the specs for a machine they do not describe.
+    let missing = wasmproof_codegen::x64::features::missing();
+    assert!(
+        missing.is_empty(),
+        "this CPU lacks features inst.isle assumes: {missing:?}"
+    );
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../isle-rules/x64/inst.isle");
+    Evaluator::new(&[root]).unwrap_or_else(|e| panic!("inst.isle does not load: {e}"))
+}
+
+/// Run every case on the CPU and through its specs; panic listing the
+/// disagreements.
+pub fn check(ev: &mut Evaluator, cases: &[Case]) -> Tally {
+    let mut tally = Tally::default();
+    let mut bad = Vec::new();
+    for case in cases {
+        let mut expected = Vec::new();
+        let mut trap = false;
+        for (_, term, args) in &case.outs {
+            let out = ev
+                .eval(term, args)
+                .unwrap_or_else(|e| panic!("{term} {args:?}: {e}"));
+            assert!(
+                out.violated.is_empty(),
+                "generator bug: {term} {args:?} violates {:?}",
+                out.violated
+            );
+            if let Some((alt, _)) = &out.alternative {
+                bad.push(format!(
+                    "{term} {args:?}: spec is not deterministic: {:?} or {alt:?}",
+                    out.result
+                ));
+            }
+            if out.state_value("exec_trap") == Some(&ModelValue::Bool(true)) {
+                trap = true;
+            }
+            match out.result {
+                Some(r) => expected.push(r),
+                None => panic!("{term} {args:?}: the spec has no result"),
+            }
+        }
+        if trap {
+            tally.traps += 1;
+            continue;
+        }
+        let got = run_on_cpu(case);
+        tally.executed += 1;
+        for (((_, term, args), e), g) in case.outs.iter().zip(&expected).zip(&got) {
+            if e != g {
+                let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+                bad.push(format!(
+                    "{term} ({}) as {:?}: spec {e} != cpu {g}",
+                    args.join(", "),
+                    case.inst
+                ));
+            }
+        }
+    }
+    if !bad.is_empty() {
+        let n = bad.len();
+        bad.truncate(20);
+        panic!(
+            "{n} disagreements between spec and CPU:\n{}",
+            bad.join("\n")
+        );
+    }
+    tally
+}

@@ -18,12 +18,18 @@ fn ir_isle() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../isle-rules/ir.isle")
 }
 
+/// The types ir.isle shares with the x64 specs; loaded with it everywhere.
+fn prelude_isle() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../isle-rules/prelude.isle")
+}
+
 fn evaluator() -> Evaluator {
-    Evaluator::new(&[ir_isle()]).expect("ir.isle loads")
+    Evaluator::new(&[prelude_isle(), ir_isle()]).expect("prelude.isle + ir.isle load")
 }
 
 /// Evaluators by the signature they pin down (see [`Evaluators::get`]).
 struct Evaluators {
+    prelude: String,
     text: String,
     plain: Evaluator,
     pinned: HashMap<(String, usize, usize), Evaluator>,
@@ -32,6 +38,7 @@ struct Evaluators {
 impl Evaluators {
     fn new() -> Evaluators {
         Evaluators {
+            prelude: std::fs::read_to_string(prelude_isle()).expect("prelude.isle"),
             text: std::fs::read_to_string(ir_isle()).expect("ir.isle"),
             plain: evaluator(),
             pinned: HashMap::new(),
@@ -50,6 +57,7 @@ impl Evaluators {
             _ => return &mut self.plain,
         };
         let text = &self.text;
+        let prelude = &self.prelude;
         self.pinned
             .entry((term.to_string(), arg_w, res_w))
             .or_insert_with(|| {
@@ -60,7 +68,8 @@ impl Evaluators {
                     "(instantiate {term} ((args (named Type) {extra}(bv {arg_w})) (ret (bv {res_w}))))"
                 );
                 let pinned = text.replace(&from, &to);
-                Evaluator::from_sources(&[("ir.isle", &pinned)]).expect("pinned ir.isle loads")
+                Evaluator::from_sources(&[("prelude.isle", prelude), ("ir.isle", &pinned)])
+                    .expect("pinned ir.isle loads")
             })
     }
 }
@@ -421,7 +430,8 @@ fn ir_specs_prove_and_refute_rules() {
         timeout: std::time::Duration::from_secs(60),
         ..Default::default()
     };
-    let report = wasmproof_verifier::verify_files(&[ir_isle(), rules], &opts).expect("loads");
+    let report = wasmproof_verifier::verify_files(&[prelude_isle(), ir_isle(), rules], &opts)
+        .expect("loads");
     let verdicts = |rule: &str| -> Vec<&wasmproof_verifier::Verdict> {
         report
             .outcomes

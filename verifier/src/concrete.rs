@@ -21,7 +21,11 @@
 //! ```no_run
 //! use wasmproof_verifier::concrete::{Evaluator, bv, ty};
 //! # fn main() -> Result<(), wasmproof_verifier::Error> {
-//! let mut ev = Evaluator::new(&["isle-rules/x64/inst.isle".into()])?;
+//! // inst.isle's shared types (`Type`, `Imm64`) are in prelude.isle.
+//! let mut ev = Evaluator::new(&[
+//!     "isle-rules/prelude.isle".into(),
+//!     "isle-rules/x64/inst.isle".into(),
+//! ])?;
 //! let out = ev
 //!     .eval("x64_add", &[ty(32), bv(64, 1), bv(64, 2)])
 //!     .map_err(wasmproof_verifier::Error::Spec)?;
@@ -123,7 +127,10 @@ impl Evaluator {
         Ok(Self::from_program(frontend::load_sources(named)?))
     }
 
-    fn from_program(prog: Program) -> Self {
+    /// Evaluate specs of a program that is already loaded (e.g. by
+    /// [`frontend::load_sources`] for a test, or shared with a proof run),
+    /// instead of parsing the files again.
+    pub fn from_program(prog: Program) -> Self {
         Evaluator {
             prog,
             kind: SolverKind::Z3,

@@ -40,7 +40,6 @@
 pub mod cache;
 pub mod concrete;
 pub mod encode;
-pub mod eval;
 pub mod expand;
 pub mod fingerprint;
 pub mod frontend;

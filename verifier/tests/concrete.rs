@@ -145,13 +145,17 @@ fn errors_name_the_problem() {
     assert!(e.eval("cmp", &[bv(64, 1), bv(64, 1)]).is_ok());
 }
 
+/// The x86-64 instruction specs and the shared prelude they need.
+fn x64_isle() -> [std::path::PathBuf; 2] {
+    let rules = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../isle-rules");
+    [rules.join("prelude.isle"), rules.join("x64/inst.isle")]
+}
+
 /// The x86-64 instruction specs load and give the CPU's answers at a few
 /// famous corners (the silicon tests in codegen check thousands more).
 #[test]
 fn x64_instruction_specs_at_known_corners() {
-    let path =
-        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../isle-rules/x64/inst.isle");
-    let mut e = match Evaluator::new(&[path]) {
+    let mut e = match Evaluator::new(&x64_isle()) {
         Ok(e) => e,
         Err(e) => panic!("inst.isle: {e}"),
     };
@@ -227,12 +231,8 @@ fn solvers_agree_on_x64_float_specs() {
         eprintln!("cvc5 not installed; skipped");
         return;
     }
-    let path =
-        std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../isle-rules/x64/inst.isle");
-    let (Ok(mut z3), Ok(cvc5)) = (
-        Evaluator::new(std::slice::from_ref(&path)),
-        Evaluator::new(&[path]),
-    ) else {
+    let paths = x64_isle();
+    let (Ok(mut z3), Ok(cvc5)) = (Evaluator::new(&paths), Evaluator::new(&paths)) else {
         panic!("inst.isle does not load");
     };
     let mut cvc5 = cvc5.with_solver(wasmproof_verifier::SolverKind::Cvc5);

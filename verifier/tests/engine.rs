@@ -1128,7 +1128,7 @@ fn spec_mistakes_are_located_errors() {
 
 #[test]
 fn specs_evaluate_on_concrete_arguments() {
-    use wasmproof_verifier::eval::evaluate_spec;
+    use wasmproof_verifier::concrete::{Evaluator, bv, ty};
     use wasmproof_verifier::frontend::load_sources;
     let extra = r#"
 (decl any_low (Value) Inst)
@@ -1148,47 +1148,39 @@ fn specs_evaluate_on_concrete_arguments() {
         .collect(),
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    let bv = |width, bits| ModelValue::BitVec { width, bits };
-    let t = Duration::from_secs(30);
+    // An already loaded program, as a proof run has it.
+    let mut ev = Evaluator::from_program(prog).with_timeout(Duration::from_secs(30));
 
-    let v = evaluate_spec(&prog, "iadd", &[bv(8, 200), bv(8, 100)], SolverKind::Z3, t)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .unwrap_or_else(|| panic!("iadd matches"));
-    assert_eq!(v.result, bv(8, 44));
-    assert!(v.unique && v.violated.is_empty());
+    let v = ev
+        .eval("iadd", &[bv(8, 200), bv(8, 100)])
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(v.result, Some(bv(8, 44)), "iadd matches: {v:?}");
+    assert!(v.is_unique() && v.violated.is_empty(), "{v:?}");
 
     // udiv by zero: the result is free, and the trap state is set.
-    let v = evaluate_spec(&prog, "udiv", &[bv(32, 7), bv(32, 0)], SolverKind::Z3, t)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .unwrap_or_else(|| panic!("udiv matches"));
-    let trap = v
-        .state
-        .iter()
-        .find(|b| b.name == "clif_trap")
-        .map(|b| b.value.clone());
-    assert_eq!(trap, Some(ModelValue::Bool(true)), "{v:?}");
+    let v = ev
+        .eval("udiv", &[bv(32, 7), bv(32, 0)])
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(v.result.is_some(), "udiv matches: {v:?}");
+    assert_eq!(
+        v.state_value("clif_trap"),
+        Some(&ModelValue::Bool(true)),
+        "{v:?}"
+    );
 
     // Only the top nibble is specified.
-    let v = evaluate_spec(&prog, "any_low", &[bv(8, 0xa5)], SolverKind::Z3, t)
-        .unwrap_or_else(|e| panic!("{e}"))
-        .unwrap_or_else(|| panic!("any_low matches"));
-    let ModelValue::BitVec { bits, .. } = v.result else {
+    let v = ev
+        .eval("any_low", &[bv(8, 0xa5)])
+        .unwrap_or_else(|e| panic!("{e}"));
+    let Some(ModelValue::BitVec { bits, .. }) = v.result else {
         panic!("{v:?}")
     };
     assert_eq!(bits >> 4, 0xa);
-    assert!(!v.unique);
+    assert!(!v.is_unique(), "{v:?}");
 
     // A partial term whose `match` fails gives no value.
-    let none = evaluate_spec(
-        &prog,
-        "fits_in_64",
-        &[ModelValue::Struct(vec![wasmproof_verifier::Binding {
-            name: "bits".into(),
-            value: ModelValue::Int(128),
-        }])],
-        SolverKind::Z3,
-        t,
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(none, None);
+    let none = ev
+        .eval("fits_in_64", &[ty(128)])
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(none.result, None, "{none:?}");
 }

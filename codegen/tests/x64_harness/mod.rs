@@ -231,8 +231,10 @@ pub fn evaluator() -> Evaluator {
         missing.is_empty(),
         "this CPU lacks features inst.isle assumes: {missing:?}"
     );
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../isle-rules/x64/inst.isle");
-    Evaluator::new(&[root]).unwrap_or_else(|e| panic!("inst.isle does not load: {e}"))
+    let rules = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../isle-rules");
+    // inst.isle uses the shared types (`Type`, `Imm64`) of prelude.isle.
+    Evaluator::new(&[rules.join("prelude.isle"), rules.join("x64/inst.isle")])
+        .unwrap_or_else(|e| panic!("prelude.isle + inst.isle do not load: {e}"))
 }
 
 /// Run every case on the CPU and through its specs; panic listing the

@@ -70,3 +70,25 @@ fn every_x64_lowering_rule_is_proven_at_every_instantiation() {
         assert!(rules.contains(&o.rule), "unexpected outcome {}", o.rule);
     }
 }
+
+/// The proof certificate lists every lowering rule with its current
+/// fingerprint (the solver-free half of the build gate; CI's `--check`
+/// re-proves the entries). Editing a rule or a spec it uses without
+/// re-proving and re-writing the lock fails here.
+#[test]
+fn verified_lock_lists_every_rule_with_its_current_fingerprint() {
+    let dir = isle_rules();
+    let files: Vec<PathBuf> = ["prelude.isle", "ir.isle", "x64/inst.isle", "x64/lower.isle"]
+        .iter()
+        .map(|f| dir.join(f))
+        .collect();
+    let fps = wasmproof_verifier::fingerprints(&files, &wasmproof_verifier::Options::default())
+        .expect("fingerprints of isle-rules");
+    assert!(!fps.is_empty(), "no rules fingerprinted");
+    let lock = wasmproof_verifier::Lock::read(&dir.join("verified.lock")).expect("verified.lock");
+    let diffs = wasmproof_verifier::check_lock(&lock, None, &fps);
+    assert!(
+        diffs.is_empty(),
+        "verified.lock is out of date (re-run wasmproof-verify --write-lock): {diffs:?}"
+    );
+}

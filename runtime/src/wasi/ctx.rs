@@ -325,16 +325,6 @@ pub struct WasiCtx {
 }
 
 impl WasiCtx {
-    /// An empty context, held in the store while a call has the real one out.
-    pub(crate) fn placeholder() -> WasiCtx {
-        WasiCtx {
-            args: Vec::new(),
-            env: Vec::new(),
-            fds: FdTable::default(),
-            created: Instant::now(),
-        }
-    }
-
     /// The program's arguments, `argv[0]` first.
     pub fn args(&self) -> &[String] {
         &self.args

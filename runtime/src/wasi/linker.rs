@@ -33,16 +33,10 @@ fn with_mem<T: 'static>(
         ));
     };
     // The context lives in the store's data and the bytes in the store's
-    // memory; rather than borrowing both at once (not every execution
-    // strategy can split that borrow), the context is moved out for the
-    // duration of the call and put back after it.
-    let mut cx = std::mem::replace(get_cx(caller.data_mut()), WasiCtx::placeholder());
-    let result = {
-        let mut mem = GuestMemory::new(memory.data_mut(&mut *caller));
-        f(&mut cx, &mut mem)
-    };
-    *get_cx(caller.data_mut()) = cx;
-    Ok(errno_result(result))
+    // memory: borrow both at once, as the store splits them for us.
+    let (bytes, data) = memory.data_and_store_mut(&mut *caller);
+    let mut mem = GuestMemory::new(bytes);
+    Ok(errno_result(f(get_cx(data), &mut mem)))
 }
 
 /// Runs a call that only needs the context.

@@ -157,6 +157,23 @@ impl Module {
         self.inner.func_names.get(&func_index).map(String::as_str)
     }
 
+    /// The memories the module defines itself (not its imports), in index
+    /// order: the memory index space lists imports first (spec §2.5.1).
+    pub fn defined_memories(&self) -> &[MemoryType] {
+        let imported = self.count_imports(|t| matches!(t, ExternType::Memory(_)));
+        self.inner.memories.get(imported..).unwrap_or_default()
+    }
+
+    /// The tables the module defines itself (not its imports), in index order.
+    pub fn defined_tables(&self) -> &[TableType] {
+        let imported = self.count_imports(|t| matches!(t, ExternType::Table(_)));
+        self.inner.tables.get(imported..).unwrap_or_default()
+    }
+
+    fn count_imports(&self, kind: impl Fn(&ExternType) -> bool) -> usize {
+        self.inner.imports.iter().filter(|i| kind(&i.ty)).count()
+    }
+
     /// The start function's index, if the module has one.
     pub fn start(&self) -> Option<u32> {
         self.inner.start

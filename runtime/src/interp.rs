@@ -234,9 +234,17 @@ fn instantiation_error(e: oracle::InstantiationError) -> Error {
     }
 }
 
-pub(crate) fn module_info(
-    m: &oracle::Module,
-) -> (Option<String>, Vec<ImportType>, Vec<ExportType>) {
+/// What the strategy-independent `Module` records of a decoded module.
+pub(crate) struct ModuleInfo {
+    pub name: Option<String>,
+    pub imports: Vec<ImportType>,
+    pub exports: Vec<ExportType>,
+    /// The module's own memories and tables (for the instance limits).
+    pub memories: Vec<MemoryType>,
+    pub tables: Vec<TableType>,
+}
+
+pub(crate) fn module_info(m: &oracle::Module) -> ModuleInfo {
     let imports = m
         .imports()
         .iter()
@@ -254,7 +262,13 @@ pub(crate) fn module_info(
             ty: externtype(&e.ty),
         })
         .collect();
-    (m.name().map(str::to_string), imports, exports)
+    ModuleInfo {
+        name: m.name().map(str::to_string),
+        imports,
+        exports,
+        memories: m.defined_memories().iter().map(memorytype).collect(),
+        tables: m.defined_tables().iter().map(tabletype).collect(),
+    }
 }
 
 // ---- the limiter, as the oracle sees it ----

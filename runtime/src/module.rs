@@ -8,7 +8,7 @@ use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::interp;
 use crate::strategy::Artifact;
-use crate::types::{ExportType, ImportType, MemoryType, RefType, TableType};
+use crate::types::{ExportType, ImportType, MemoryType, TableType};
 
 /// Why a module was rejected.
 #[non_exhaustive]
@@ -110,18 +110,17 @@ impl Module {
                 wasmproof_oracle::Module::new(binary).map_err(interp::module_error)?,
             ),
         };
-        let (name, imports, exports) = match &artifact {
+        let info = match &artifact {
             Artifact::Interpreter(m) => interp::module_info(m),
         };
-        let (memories, tables) = defined_memories_and_tables(binary);
         Ok(Module {
             inner: Arc::new(ModuleInner {
                 engine: engine.clone(),
-                name,
-                imports,
-                exports,
-                memories,
-                tables,
+                name: info.name,
+                imports: info.imports,
+                exports: info.exports,
+                memories: info.memories,
+                tables: info.tables,
                 artifact,
             }),
         })
@@ -220,41 +219,4 @@ fn to_binary<'a>(bytes: &'a [u8], path: Option<&Path>) -> Result<std::borrow::Co
         }
         .into()
     })
-}
-
-/// The module's own (not imported) memories and tables, for the limiter.
-/// The module has been validated already; a parse failure here just yields
-/// what was read.
-fn defined_memories_and_tables(binary: &[u8]) -> (Vec<MemoryType>, Vec<TableType>) {
-    let mut memories = Vec::new();
-    let mut tables = Vec::new();
-    for payload in wasmparser::Parser::new(0).parse_all(binary) {
-        match payload {
-            Ok(wasmparser::Payload::MemorySection(reader)) => {
-                for m in reader.into_iter().flatten() {
-                    memories.push(MemoryType::from_parts(
-                        m.initial, m.maximum, m.memory64, m.shared,
-                    ));
-                }
-            }
-            Ok(wasmparser::Payload::TableSection(reader)) => {
-                for t in reader.into_iter().flatten() {
-                    let element = if t.ty.element_type.is_extern_ref() {
-                        RefType::EXTERNREF
-                    } else {
-                        RefType::FUNCREF
-                    };
-                    tables.push(TableType::from_parts(
-                        element,
-                        t.ty.initial,
-                        t.ty.maximum,
-                        t.ty.table64,
-                    ));
-                }
-            }
-            Ok(_) => {}
-            Err(_) => break,
-        }
-    }
-    (memories, tables)
 }

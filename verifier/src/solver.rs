@@ -416,27 +416,6 @@ fn parse_value(v: &SVal, sort: &Sort) -> ModelValue {
     }
 }
 
-/// One model of the assumptions (`None` when they cannot hold), read like a
-/// counterexample; `failed` lists the obligations false in that model.
-pub fn sample(
-    q: &Query,
-    kind: SolverKind,
-    timeout: Duration,
-) -> Result<Option<Counterexample>, String> {
-    let fail = |e: std::io::Error| format!("solver `{}` failed: {e}", program(kind));
-    let start = Instant::now();
-    let (r, mut ctx) = check(q, kind, timeout, Stage::Assumptions).map_err(fail)?;
-    match r {
-        Response::Sat => counterexample(&mut ctx, q).map(Some).map_err(fail),
-        Response::Unsat => Ok(None),
-        Response::Unknown => Err(match unknown(&mut ctx, start, timeout) {
-            Answer::Timeout => "timeout".to_string(),
-            Answer::Unknown(r) => r,
-            other => format!("{other:?}"),
-        }),
-    }
-}
-
 /// Evaluate closed terms (no free variables) with the solver: used to check
 /// encodings and specs on concrete values.
 pub fn evaluate(kind: SolverKind, terms: &[(S, Sort)]) -> Result<Vec<ModelValue>, String> {

@@ -5,4 +5,5 @@
 pub mod code_memory;
 pub mod ir;
 pub mod translate;
+pub mod vm;
 pub mod x64;

@@ -3,7 +3,11 @@
 //! the verifier has proven, register-allocated and encoded (`x64`).
 
 pub mod code_memory;
+pub mod compile;
 pub mod ir;
 pub mod translate;
 pub mod vm;
 pub mod x64;
+pub use compile::{
+    CompileError, CompileOptions, CompiledModule, StubCode, compile_module, compile_stubs,
+};

@@ -114,35 +114,43 @@ fn same_result(ours: &Outcome, peer: &Outcome) -> bool {
     ours.stdout == peer.stdout && ours.exit_code == peer.exit_code
 }
 
-/// Benchmarks one program; returns whether every strategy's output matched
-/// Wasmtime's.
+/// Benchmarks one program; returns whether every strategy ran it and
+/// printed what Wasmtime printed. A strategy that fails or differs gets a
+/// row saying so and no ratio (a wrong run's time means nothing); the other
+/// strategies and programs still run.
 fn bench_program(p: &Program, opts: &Options, ratios: &mut [Ratios]) -> Result<bool, String> {
     let dir = support::scratch_dir().join("bench");
     std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
     let wasm = support::compile_c(p.name, &dir)?;
     let args = if opts.full { p.full } else { p.small };
 
-    let peer_runs = support::run_wasmtime(
-        &wasm,
-        args,
-        opts.runs,
-        &dir.join(format!("{}-wasmtime", p.name)),
-    )?;
+    let peer_dir = dir.join(format!("{}-wasmtime", p.name));
+    let peer_runs = support::run_wasmtime(&wasm, args, opts.runs, &peer_dir)?;
     let peer = Timing::of(&peer_runs);
-    let mut all_match = true;
+    let mut all_ok = true;
     for (i, &strategy) in STRATEGIES.iter().enumerate() {
-        let runs = (0..opts.runs)
+        let runs = match (0..opts.runs)
             .map(|_| support::run_wasmproof(strategy, &wasm, args))
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect::<Result<Vec<_>, _>>()
+        {
+            Ok(runs) => runs,
+            Err(e) => {
+                println!(
+                    "{:<8} {:<12} FAILED (details on stderr)",
+                    p.name,
+                    strategy.name()
+                );
+                eprintln!("{e}");
+                all_ok = false;
+                continue;
+            }
+        };
         let ours = Timing::of(&runs);
-        let matches = same_result(&runs[0], &peer_runs[0]);
-        all_match &= matches;
         let (run_ratio, compile_ratio) = (
             ours.run.as_secs_f64() / peer.run.as_secs_f64(),
             ours.compile.as_secs_f64() / peer.compile.as_secs_f64(),
         );
-        ratios[i].run.push(run_ratio);
-        ratios[i].compile.push(compile_ratio);
+        let matches = same_result(&runs[0], &peer_runs[0]);
         println!(
             "{:<8} {:<12} {:>11.2} {:>11.2} {:>9.1}x {:>11.2} {:>11.2} {:>9.3}x{}",
             p.name,
@@ -159,7 +167,11 @@ fn bench_program(p: &Program, opts: &Options, ratios: &mut [Ratios]) -> Result<b
                 "  OUTPUT DIFFERS FROM WASMTIME"
             },
         );
-        if !matches {
+        if matches {
+            ratios[i].run.push(run_ratio);
+            ratios[i].compile.push(compile_ratio);
+        } else {
+            all_ok = false;
             eprintln!(
                 "{} under {}: exit {} stdout:\n{}\nWasmtime: exit {} stdout:\n{}",
                 p.name,
@@ -171,7 +183,7 @@ fn bench_program(p: &Program, opts: &Options, ratios: &mut [Ratios]) -> Result<b
             );
         }
     }
-    Ok(all_match)
+    Ok(all_ok)
 }
 
 fn main() -> ExitCode {
@@ -202,6 +214,7 @@ fn main() -> ExitCode {
     );
     let mut ratios: Vec<Ratios> = STRATEGIES.iter().map(|_| Ratios::default()).collect();
     let mut all_match = true;
+    let programs = selected.len();
     for p in selected {
         match bench_program(p, &opts, &mut ratios) {
             Ok(matched) => all_match &= matched,
@@ -212,8 +225,16 @@ fn main() -> ExitCode {
         }
     }
     for (strategy, r) in STRATEGIES.iter().zip(&ratios) {
+        if r.run.is_empty() {
+            println!(
+                "{:<8} {:<12} no program ran correctly",
+                "geomean",
+                strategy.name()
+            );
+            continue;
+        }
         println!(
-            "{:<8} {:<12} {:>11} {:>11} {:>9.1}x {:>11} {:>11} {:>9.3}x",
+            "{:<8} {:<12} {:>11} {:>11} {:>9.1}x {:>11} {:>11} {:>9.3}x  ({} of {} programs)",
             "geomean",
             strategy.name(),
             "",
@@ -221,13 +242,17 @@ fn main() -> ExitCode {
             geomean(&r.run),
             "",
             "",
-            geomean(&r.compile)
+            geomean(&r.compile),
+            r.run.len(),
+            programs,
         );
     }
     if all_match {
         ExitCode::SUCCESS
     } else {
-        eprintln!("jit bench: some program's output differs from Wasmtime's (see above)");
+        eprintln!(
+            "jit bench: some program failed or printed other than under Wasmtime (see above)"
+        );
         ExitCode::FAILURE
     }
 }

@@ -12,6 +12,7 @@
 
 mod support;
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -118,19 +119,21 @@ fn same_result(ours: &Outcome, peer: &Outcome) -> bool {
 /// printed what Wasmtime printed. A strategy that fails or differs gets a
 /// row saying so and no ratio (a wrong run's time means nothing); the other
 /// strategies and programs still run.
-fn bench_program(p: &Program, opts: &Options, ratios: &mut [Ratios]) -> Result<bool, String> {
-    let dir = support::scratch_dir().join("bench");
-    std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
-    let wasm = support::compile_c(p.name, &dir)?;
+fn bench_program(
+    p: &Program,
+    wasm: &Path,
+    opts: &Options,
+    ratios: &mut [Ratios],
+) -> Result<bool, String> {
     let args = if opts.full { p.full } else { p.small };
 
-    let peer_dir = dir.join(format!("{}-wasmtime", p.name));
-    let peer_runs = support::run_wasmtime(&wasm, args, opts.runs, &peer_dir)?;
+    let peer_dir = wasm.with_extension("wasmtime-out");
+    let peer_runs = support::run_wasmtime(wasm, args, opts.runs, &peer_dir)?;
     let peer = Timing::of(&peer_runs);
     let mut all_ok = true;
     for (i, &strategy) in STRATEGIES.iter().enumerate() {
         let runs = match (0..opts.runs)
-            .map(|_| support::run_wasmproof(strategy, &wasm, args))
+            .map(|_| support::run_wasmproof(strategy, wasm, args))
             .collect::<Result<Vec<_>, _>>()
         {
             Ok(runs) => runs,
@@ -202,6 +205,21 @@ fn main() -> ExitCode {
                 .is_none_or(|o| o.iter().any(|n| n == p.name))
         })
         .collect();
+    // A missing tool is reported before any output: compile everything first.
+    let dir = support::scratch_dir();
+    let compiled = support::require_wasmtime().and_then(|()| {
+        selected
+            .iter()
+            .map(|p| support::compile_c(p.name, &dir))
+            .collect::<Result<Vec<PathBuf>, String>>()
+    });
+    let wasms = match compiled {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("jit bench: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
     println!(
         "C programs (clang-14 -O2, wasm32-wasi), {} scale, median of {} run(s); \
          run = the _start call, compile = building the module",
@@ -215,8 +233,8 @@ fn main() -> ExitCode {
     let mut ratios: Vec<Ratios> = STRATEGIES.iter().map(|_| Ratios::default()).collect();
     let mut all_match = true;
     let programs = selected.len();
-    for p in selected {
-        match bench_program(p, &opts, &mut ratios) {
+    for (p, wasm) in selected.iter().zip(&wasms) {
+        match bench_program(p, wasm, &opts, &mut ratios) {
             Ok(matched) => all_match &= matched,
             Err(e) => {
                 eprintln!("jit bench: {e}");

@@ -193,6 +193,25 @@ pub fn run_wasmproof(strategy: Strategy, wasm: &Path, args: &[&str]) -> Result<O
     })
 }
 
+const WASMTIME_MISSING: &str = "Wasmtime's Python package is missing \
+    (`python3 -c \"import wasmtime\"` fails): pip install wasmtime, or run .ci/setup";
+
+/// Checks that python3 and its `wasmtime` package are there, so that a
+/// missing peer is reported before any work.
+pub fn require_wasmtime() -> Result<(), String> {
+    let output = Command::new("python3")
+        .args(["-c", "import wasmtime"])
+        .output()
+        .map_err(|e| {
+            format!("cannot run python3 ({e}): Wasmtime is driven through its PyPI package")
+        })?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(WASMTIME_MISSING.to_string())
+    }
+}
+
 /// Runs `wasm` `runs` times under Wasmtime (PyPI) in one Python process,
 /// each run compiling afresh; returns every run's outcome (the output is
 /// the last run's). `out_dir` receives the guest's stdout/stderr files.
@@ -215,12 +234,8 @@ pub fn run_wasmtime(
             format!("cannot run python3 ({e}): Wasmtime is driven through its PyPI package")
         })?;
     let stderr = String::from_utf8_lossy(&output.stderr);
-    if output.status.code() == Some(126) || stderr.contains("No module named 'wasmtime'") {
-        return Err(
-            "Wasmtime's Python package is missing (`python3 -c \"import wasmtime\"` \
-                    fails): pip install wasmtime, or run .ci/setup"
-                .to_string(),
-        );
+    if output.status.code() == Some(126) {
+        return Err(WASMTIME_MISSING.to_string());
     }
     if !output.status.success() {
         return Err(format!(

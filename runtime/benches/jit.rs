@@ -1,7 +1,7 @@
 //! The C-program benchmark: each program of `benches/c/` is compiled with
 //! clang-14 to wasm32-wasi, then run under every strategy of
-//! `support::STRATEGIES` and under Wasmtime (PyPI `wasmtime`), in the same
-//! process run. Prints, per program and strategy, the median `_start` time
+//! `support::STRATEGIES` and under Wasmtime (PyPI `wasmtime`), all in the same
+//! run. Prints, per program and strategy, the median `_start` time
 //! and module compile time, ours and Wasmtime's, and their ratios; then the
 //! geometric mean of the ratios per strategy. Outputs are compared too: a
 //! program whose stdout or exit code differs from Wasmtime's fails the run.

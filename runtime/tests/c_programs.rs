@@ -11,7 +11,7 @@ mod support;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use support::{STRATEGIES, compile_c, program, run_wasmproof, run_wasmtime, scratch_dir};
+use support::{PROGRAMS, STRATEGIES, compile_c, program, run_wasmproof, run_wasmtime, scratch_dir};
 
 /// This test process's directory for compiled programs and Wasmtime output.
 fn work_dir() -> PathBuf {
@@ -68,6 +68,18 @@ fn compare(name: &str, expected_exit: i32) -> String {
         );
     }
     peer.stdout
+}
+
+/// The programs with a test below: a program added to the benchmark's
+/// table must get one.
+const TESTED: &[&str] = &[
+    "fib", "sieve", "matmul", "stencil", "sha256", "crc32", "qsort", "malloc", "printf",
+];
+
+#[test]
+fn every_benchmark_program_is_tested() {
+    let table: Vec<&str> = PROGRAMS.iter().map(|p| p.name).collect();
+    assert_eq!(table, TESTED);
 }
 
 #[test]

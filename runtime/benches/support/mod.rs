@@ -3,6 +3,7 @@
 //! two ways of running a program — wasmproof through its embedding API, and
 //! Wasmtime (PyPI `wasmtime`) through `wasmtime_timed.py` — each timing
 //! module compilation and the `_start` call separately.
+// The benchmark and the test each use a part of this module.
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
@@ -25,52 +26,26 @@ pub struct Program {
     pub full: &'static [&'static str],
 }
 
+impl Program {
+    const fn new(
+        name: &'static str,
+        small: &'static [&'static str],
+        full: &'static [&'static str],
+    ) -> Program {
+        Program { name, small, full }
+    }
+}
+
 pub const PROGRAMS: &[Program] = &[
-    Program {
-        name: "fib",
-        small: &["20"],
-        full: &["30"],
-    },
-    Program {
-        name: "sieve",
-        small: &["20000"],
-        full: &["1000000"],
-    },
-    Program {
-        name: "matmul",
-        small: &["24"],
-        full: &["128"],
-    },
-    Program {
-        name: "stencil",
-        small: &["24", "4"],
-        full: &["128", "20"],
-    },
-    Program {
-        name: "sha256",
-        small: &["2048"],
-        full: &["65536", "4"],
-    },
-    Program {
-        name: "crc32",
-        small: &["8192"],
-        full: &["1048576"],
-    },
-    Program {
-        name: "qsort",
-        small: &["3000"],
-        full: &["40000"],
-    },
-    Program {
-        name: "malloc",
-        small: &["3000"],
-        full: &["30000"],
-    },
-    Program {
-        name: "printf",
-        small: &["40"],
-        full: &["4000"],
-    },
+    Program::new("fib", &["20"], &["30"]),
+    Program::new("sieve", &["20000"], &["1000000"]),
+    Program::new("matmul", &["24"], &["128"]),
+    Program::new("stencil", &["24", "4"], &["128", "20"]),
+    Program::new("sha256", &["2048"], &["65536", "4"]),
+    Program::new("crc32", &["8192"], &["1048576"]),
+    Program::new("qsort", &["3000"], &["40000"]),
+    Program::new("malloc", &["3000"], &["30000"]),
+    Program::new("printf", &["40"], &["4000"]),
 ];
 
 pub fn program(name: &str) -> Option<&'static Program> {

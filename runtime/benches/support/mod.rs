@@ -60,7 +60,8 @@ pub fn scratch_dir() -> PathBuf {
 }
 
 /// Compiles `benches/c/<name>.c` with clang-14 for wasm32-wasi (wasi-libc
-/// from `/usr`) at `-O2`, into `out_dir`; returns the `.wasm` path.
+/// from `/usr`) at `-O2` without debug info, into `out_dir`; returns the
+/// `.wasm` path.
 pub fn compile_c(name: &str, out_dir: &Path) -> Result<PathBuf, String> {
     let src = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("benches/c")
@@ -76,6 +77,8 @@ pub fn compile_c(name: &str, out_dir: &Path) -> Result<PathBuf, String> {
             "-O2",
             "-Wall",
             "-Werror",
+            // wasi-libc's DWARF would be most of each module; keep code and names.
+            "-Wl,--strip-debug",
         ])
         .arg(&src)
         .arg("-lm")

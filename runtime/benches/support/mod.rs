@@ -230,32 +230,19 @@ pub fn run_wasmtime(
     let (stdout, guest_stderr) = (read("stdout")?, read("stderr")?);
     let mut outcomes = Vec::new();
     for line in String::from_utf8_lossy(&output.stdout).lines() {
-        let fields: Vec<&str> = line.split_whitespace().collect();
-        let parsed = match fields.as_slice() {
-            ["run", compile, call, code] => {
-                let secs = |s: &str| s.parse::<f64>().ok().map(Duration::from_secs_f64);
-                match (secs(compile), secs(call), code.parse::<i32>()) {
-                    (Some(compile), Some(run), Ok(exit_code)) => Some(Outcome {
-                        stdout: stdout.clone(),
-                        stderr: guest_stderr.clone(),
-                        exit_code,
-                        compile,
-                        run,
-                    }),
-                    _ => None,
-                }
-            }
-            _ => None,
-        };
-        match parsed {
-            Some(o) => outcomes.push(o),
-            None => {
-                return Err(format!(
-                    "{} under Wasmtime: unexpected line {line:?} (a trap?); stderr:\n{stderr}{guest_stderr}",
-                    display_name(wasm)
-                ));
-            }
-        }
+        let (compile, run, exit_code) = parse_run_line(line).map_err(|e| {
+            format!(
+                "{} under Wasmtime: {e}; stderr:\n{stderr}{guest_stderr}",
+                display_name(wasm)
+            )
+        })?;
+        outcomes.push(Outcome {
+            stdout: stdout.clone(),
+            stderr: guest_stderr.clone(),
+            exit_code,
+            compile,
+            run,
+        });
     }
     if outcomes.len() != runs {
         return Err(format!(
@@ -265,6 +252,26 @@ pub fn run_wasmtime(
         ));
     }
     Ok(outcomes)
+}
+
+/// Parses `run COMPILE_SECONDS CALL_SECONDS EXIT_CODE` from wasmtime_timed.py.
+fn parse_run_line(line: &str) -> Result<(Duration, Duration, i32), String> {
+    let secs = |s: &str| {
+        s.parse::<f64>()
+            .ok()
+            .and_then(|x| Duration::try_from_secs_f64(x).ok())
+            .ok_or_else(|| format!("bad time {s:?} in {line:?}"))
+    };
+    match line.split_whitespace().collect::<Vec<_>>().as_slice() {
+        ["run", _, _, "trap"] => Err("the program trapped".to_string()),
+        ["run", compile, call, code] => Ok((
+            secs(compile)?,
+            secs(call)?,
+            code.parse()
+                .map_err(|_| format!("bad exit code {code:?} in {line:?}"))?,
+        )),
+        _ => Err(format!("unexpected line {line:?} from wasmtime_timed.py")),
+    }
 }
 
 fn display_name(wasm: &Path) -> String {

@@ -10,7 +10,7 @@ fn main() {
     println!("cargo::rerun-if-changed=build.rs");
     // A directory: cargo re-runs when any file under it changes or appears.
     println!("cargo::rerun-if-changed={}", isle_rules.display());
-    if !wasmproof_verifier::gate::build_script(&isle_rules) {
+    if !wasmproof_verifier::gate::build_script(&isle_rules, "x64") {
         // The gate printed `cargo::error`s: cargo fails the build.
         return;
     }

@@ -234,3 +234,51 @@ fn the_build_refuses_an_edited_rule_unless_research_builds_allow_it() {
 fn this_build_holds_every_rule_as_proven() {
     assert!(!wasmproof_codegen::UNVERIFIED_RULES);
 }
+
+/// The gate trusts the lock; CI (`.ci/run`) re-proves it with
+/// `wasmproof-verify --check` over exactly the files the gate reads, so no
+/// rule the build accepts goes un-re-proven and a hand-edited lock fails CI.
+#[test]
+fn ci_reproves_the_lock_over_the_files_the_gate_reads() {
+    let root = workspace_root();
+    let script = std::fs::read_to_string(root.join(".ci/run"))
+        .expect("read .ci/run")
+        .replace("\\\n", " ");
+    let line = script
+        .lines()
+        .find(|l| l.contains("--bin wasmproof-verify") && l.contains("--check"))
+        .expect(".ci/run runs wasmproof-verify --check");
+    let args: Vec<&str> = line.split_whitespace().collect();
+    let at = args.iter().position(|a| *a == "--check").unwrap_or(0);
+    assert_eq!(
+        args.get(at + 1),
+        Some(&"isle-rules/verified.lock"),
+        "{line}"
+    );
+    let mut checked: Vec<PathBuf> = Vec::new();
+    for arg in &args[at + 2..] {
+        match arg.strip_suffix("/*.isle") {
+            // The shell's glob: every .isle file of the directory.
+            Some(dir) => {
+                let entries = std::fs::read_dir(root.join(dir)).expect("a globbed directory");
+                checked.extend(
+                    entries
+                        .filter_map(|e| e.ok().map(|e| e.path()))
+                        .filter(|p| p.is_file() && p.extension().is_some_and(|x| x == "isle")),
+                );
+            }
+            None => {
+                assert!(
+                    arg.ends_with(".isle"),
+                    "unexpected argument `{arg}` in {line}"
+                );
+                checked.push(root.join(arg));
+            }
+        }
+    }
+    checked.sort();
+    let mut gated = wasmproof_verifier::gate::isle_sources(&root.join("isle-rules"), "x64")
+        .expect("the gate's sources");
+    gated.sort();
+    assert_eq!(checked, gated, "{line}");
+}

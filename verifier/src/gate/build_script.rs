@@ -14,14 +14,14 @@ pub const UNVERIFIED_CFG: &str = "wasmproof_unverified_rules";
 
 const REMEDY: &str = "prove them and rewrite the lock: cargo run --release -p wasmproof-verifier --bin wasmproof-verify -- --write-lock isle-rules/verified.lock isle-rules/*.isle isle-rules/x64/*.isle (isle-rules/README.md)";
 
-/// Run the gate on the rules directory `root` (all of its `.isle` files, see
-/// [`isle_sources`]) and print the cargo directives. Returns whether the
+/// Run the gate on the rules of `isa` in the rules directory `root` (the
+/// files of [`isle_sources`]) and print the cargo directives. Returns whether the
 /// build may go on; when it returns `false` it has printed `cargo::error`
 /// lines and cargo fails the build once the script exits.
 #[must_use]
-pub fn build_script(root: &Path) -> bool {
+pub fn build_script(root: &Path, isa: &str) -> bool {
     let allow = std::env::var_os(FEATURE_ENV).is_some();
-    let result = isle_sources(root).and_then(|sources| check(root, &sources));
+    let result = isle_sources(root, isa).and_then(|sources| check(root, &sources));
     let (lines, proceed) = directives(&result, allow);
     for l in lines {
         println!("{l}");
@@ -51,7 +51,12 @@ pub fn directives(
         }
     };
     let ms = report.elapsed.as_secs_f64() * 1000.0;
-    if report.is_clean() {
+    for st in &report.stale {
+        out.push(format!(
+            "cargo::warning=wasmproof proof gate: stale lock entry: {st}"
+        ));
+    }
+    if report.all_proven() {
         out.push(format!(
             "wasmproof proof gate: all {} rules held as proven ({} fingerprints checked against verified.lock in {ms:.1} ms)",
             report.rules, report.fingerprints
@@ -61,14 +66,10 @@ pub fn directives(
     let level = if allow_unverified { "warning" } else { "error" };
     let unproven = report.unproven_rules();
     out.push(format!(
-        "cargo::{level}=wasmproof proof gate: verified.lock does not hold {} of {} rules as proven{} (checked in {ms:.1} ms){}",
+        "cargo::{level}=wasmproof proof gate: verified.lock does not hold {} of {} rules as proven: {} (checked in {ms:.1} ms){}",
         unproven.len(),
         report.rules,
-        if unproven.is_empty() {
-            String::new()
-        } else {
-            format!(": {}", unproven.join(", "))
-        },
+        unproven.join(", "),
         if allow_unverified {
             "; building them anyway for research (feature `unverified-rules`): UNVERIFIED_RULES is true"
         } else {
@@ -78,9 +79,6 @@ pub fn directives(
     for p in &report.problems {
         out.push(format!("cargo::{level}=  {p}"));
     }
-    for s in &report.stale {
-        out.push(format!("cargo::{level}=  {s}"));
-    }
     out.push(format!("cargo::{level}={REMEDY}"));
     if !allow_unverified {
         out.push(
@@ -89,8 +87,6 @@ pub fn directives(
         );
         return (out, false);
     }
-    if !report.problems.is_empty() {
-        out.push(format!("cargo::rustc-cfg={UNVERIFIED_CFG}"));
-    }
+    out.push(format!("cargo::rustc-cfg={UNVERIFIED_CFG}"));
     (out, true)
 }

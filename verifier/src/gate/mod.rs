@@ -38,7 +38,9 @@ pub struct GateReport {
     pub fingerprints: usize,
     /// Everything the lock does not hold as proven, in source order.
     pub problems: Vec<Problem>,
-    /// Lock entries naming no (root, rule, instantiation) of the program.
+    /// Lock entries naming no (root, rule, instantiation) of the program (a
+    /// removed or renamed rule): harmless to the build, which warns; CI's
+    /// `--check` fails on them.
     pub stale: Vec<String>,
     pub elapsed: Duration,
 }
@@ -54,9 +56,9 @@ impl GateReport {
             .collect()
     }
 
-    /// Nothing to refuse and nothing stale.
-    pub fn is_clean(&self) -> bool {
-        self.problems.is_empty() && self.stale.is_empty()
+    /// Every rule is held as proven.
+    pub fn all_proven(&self) -> bool {
+        self.problems.is_empty()
     }
 }
 
@@ -107,39 +109,35 @@ impl std::fmt::Display for Problem {
     }
 }
 
-/// The ISLE program of a rules directory: `ROOT/*.isle` then
-/// `ROOT/*/*.isle` (one directory per ISA), each group sorted by name; the
-/// same files `.ci/run` proves.
-pub fn isle_sources(root: &Path) -> Result<Vec<PathBuf>, Error> {
-    let io = |path: &Path, e: std::io::Error| Error::Io {
-        path: path.to_path_buf(),
-        message: e.to_string(),
-    };
-    let list = |dir: &Path| -> Result<(Vec<PathBuf>, Vec<PathBuf>), Error> {
+/// The ISLE program of one ISA: `ROOT/*.isle` (the shared files) then
+/// `ROOT/ISA/*.isle`, each group sorted by name; the files `.ci/run` proves
+/// (`isle-rules/*.isle isle-rules/x64/*.isle`). One ISA at a time: each
+/// declares its own `lower` root.
+pub fn isle_sources(root: &Path, isa: &str) -> Result<Vec<PathBuf>, Error> {
+    let list = |dir: &Path| -> Result<Vec<PathBuf>, Error> {
+        let io = |e: std::io::Error| Error::Io {
+            path: dir.to_path_buf(),
+            message: e.to_string(),
+        };
         let mut files = Vec::new();
-        let mut dirs = Vec::new();
-        for entry in std::fs::read_dir(dir).map_err(|e| io(dir, e))? {
-            let path = entry.map_err(|e| io(dir, e))?.path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if path.extension().is_some_and(|x| x == "isle") {
+        for entry in std::fs::read_dir(dir).map_err(io)? {
+            let path = entry.map_err(io)?.path();
+            if path.is_file() && path.extension().is_some_and(|x| x == "isle") {
                 files.push(path);
             }
         }
         files.sort();
-        dirs.sort();
-        Ok((files, dirs))
+        Ok(files)
     };
-    let (mut out, dirs) = list(root)?;
-    for d in dirs {
-        out.extend(list(&d)?.0);
-    }
-    if out.is_empty() {
+    let mut out = list(root)?;
+    let isa_files = list(&root.join(isa))?;
+    if isa_files.is_empty() {
         return Err(Error::Usage(format!(
-            "no .isle files in {} or its subdirectories",
-            root.display()
+            "no .isle files in {}",
+            root.join(isa).display()
         )));
     }
+    out.extend(isa_files);
     Ok(out)
 }
 
@@ -217,7 +215,7 @@ pub(crate) fn check_program(prog: &Program, lock: &Lock) -> Result<GateReport, E
             }
             LockDiffKind::NoSuchRule => {
                 stale.push(format!(
-                    "{} {} {}: in the lock, but the program has no such rule or instantiation (a removed or renamed rule: re-write the lock)",
+                    "{} {} {}: in the lock, but the program has no such rule or instantiation (a removed or renamed rule? rewrite the lock; CI's --check fails on it)",
                     d.root, d.rule, d.instantiation
                 ));
                 continue;

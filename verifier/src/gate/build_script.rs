@@ -12,7 +12,7 @@ pub const FEATURE_ENV: &str = "CARGO_FEATURE_UNVERIFIED_RULES";
 /// not hold as proven (only possible with the feature).
 pub const UNVERIFIED_CFG: &str = "wasmproof_unverified_rules";
 
-const REMEDY: &str = "prove them and rewrite the lock: cargo run --release -p wasmproof-verifier --bin wasmproof-verify -- --write-lock isle-rules/verified.lock isle-rules/*.isle isle-rules/x64/*.isle (isle-rules/README.md)";
+const REMEDY: &str = "prove them and rewrite the lock: cargo run --release -p wasmproof-verifier --bin wasmproof-verify -- --tag slow --write-lock isle-rules/verified.lock isle-rules/*.isle isle-rules/x64/*.isle (isle-rules/README.md)";
 
 /// Run the gate on the rules of `isa` in the rules directory `root` (the
 /// files of [`isle_sources`]) and print the cargo directives. Returns whether the

@@ -186,10 +186,7 @@ fn read_lock(path: &Path) -> Result<Lock, Error> {
 
 /// `isle-rules/x64/lower.isle` rather than an absolute path, in messages.
 fn display_name(root: &Path, p: &Path) -> String {
-    let dir = root
-        .file_name()
-        .map(|n| PathBuf::from(n))
-        .unwrap_or_default();
+    let dir = root.file_name().map(PathBuf::from).unwrap_or_default();
     match p.strip_prefix(root) {
         Ok(rel) => dir.join(rel).display().to_string(),
         Err(_) => p.display().to_string(),

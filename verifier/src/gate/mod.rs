@@ -22,7 +22,8 @@ use crate::fingerprint::{Sources, program_fingerprints};
 use crate::frontend::{self, Program};
 use crate::lock::{Lock, LockDiffKind, check_lock};
 use crate::{Error, Options};
-use std::collections::HashSet;
+use cranelift_isle::lexer::Pos;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -196,6 +197,23 @@ fn display_name(root: &Path, p: &Path) -> String {
 /// The gate on a loaded program (`elapsed` left at zero).
 pub(crate) fn check_program(prog: &Program, lock: &Lock) -> Result<GateReport, Error> {
     let opts = Options::default();
+    // Rule label -> its position, for `file:line` and source order.
+    let positions: HashMap<String, Pos> = prog
+        .termenv
+        .rules
+        .iter()
+        .map(|r| (prog.rule_name(r.id), r.pos))
+        .collect();
+    let location_of = |label: &str| {
+        positions
+            .get(label)
+            .map_or_else(|| label.to_string(), |p| file_line(prog, *p))
+    };
+    let order = |label: &str| {
+        positions
+            .get(label)
+            .map_or((usize::MAX, 0), |p| (p.file, p.offset))
+    };
     let fps = program_fingerprints(prog, &opts)?;
     let mut problems = Vec::new();
     let mut stale = Vec::new();
@@ -218,19 +236,19 @@ pub(crate) fn check_program(prog: &Program, lock: &Lock) -> Result<GateReport, E
                 continue;
             }
             // Only a run's report yields these; the gate passes none.
-            other => ProblemKind::NotProven(format!("{other:?}")),
+            LockDiffKind::NotProven(v) => ProblemKind::NotProven(v),
+            LockDiffKind::Skipped(why) => ProblemKind::NotProven(format!("skipped: {why}")),
+            LockDiffKind::NotRun => ProblemKind::NotProven("not verified".into()),
         };
         problems.push(Problem {
-            location: location_of(prog, &d.rule),
+            location: location_of(&d.rule),
             rule: d.rule,
             root: Some((d.root, d.instantiation)),
             kind,
         });
     }
     problems.extend(uncovered_rules(prog, &opts)?);
-    problems.sort_by(|a, b| {
-        (rule_order(prog, &a.rule), &a.root).cmp(&(rule_order(prog, &b.rule), &b.root))
-    });
+    problems.sort_by(|a, b| (order(&a.rule), &a.root).cmp(&(order(&b.rule), &b.root)));
     Ok(GateReport {
         rules: prog.termenv.rules.len(),
         fingerprints: fps.len(),
@@ -280,30 +298,7 @@ fn uncovered_rules(prog: &Program, opts: &Options) -> Result<Vec<Problem>, Error
     Ok(out)
 }
 
-/// The rule labelled `label` (name, or `file:line`), by index.
-fn rule_index(prog: &Program, label: &str) -> Option<usize> {
-    prog.termenv
-        .rules
-        .iter()
-        .position(|r| prog.rule_name(r.id) == label)
-}
-
-fn location_of(prog: &Program, label: &str) -> String {
-    rule_index(prog, label)
-        .and_then(|i| prog.termenv.rules.get(i))
-        .map(|r| file_line(prog, r.pos))
-        .unwrap_or_else(|| label.to_string())
-}
-
-/// Source order: (file, offset) of the rule.
-fn rule_order(prog: &Program, label: &str) -> (usize, usize) {
-    rule_index(prog, label)
-        .and_then(|i| prog.termenv.rules.get(i))
-        .map(|r| (r.pos.file, r.pos.offset))
-        .unwrap_or((usize::MAX, 0))
-}
-
-fn file_line(prog: &Program, pos: cranelift_isle::lexer::Pos) -> String {
+fn file_line(prog: &Program, pos: Pos) -> String {
     let p = prog.pos(pos);
     match p.rsplit_once(':') {
         Some((fl, _)) => fl.to_string(),

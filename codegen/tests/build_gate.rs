@@ -1,7 +1,7 @@
 //! The proof gate, end to end: codegen's build fails, naming the rule and
 //! the reason, when a lowering rule no longer matches `verified.lock`;
-//! builds with a warning under the research feature `unverified-rules`; and
-//! builds again once the rule is restored.
+//! builds with a warning under the research feature `unverified-rules`;
+//! fails without a lock, feature or not; and builds again once restored.
 //!
 //! Runs `cargo check -p wasmproof-codegen` (offline) on a copy of the part
 //! of the workspace codegen's build needs, kept under this test's target
@@ -219,6 +219,23 @@ fn the_build_refuses_an_edited_rule_unless_research_builds_allow_it() {
     );
 
     set_lower(&ws, &original);
+    // Without the certificate nothing builds, research or not.
+    let lock = ws.join("isle-rules/verified.lock");
+    let locked = std::fs::read(&lock).expect("read verified.lock");
+    std::fs::remove_file(&lock).expect("remove verified.lock");
+    for features in [&[][..], &["unverified-rules"]] {
+        let out = cargo_check(&ws, &target, features);
+        let err = stderr(&out);
+        assert!(!out.status.success(), "built without a lock:\n{err}");
+        assert!(
+            err.lines().any(|l| l.starts_with("error")
+                && l.contains("verified.lock does not exist")
+                && l.contains("--write-lock")),
+            "{err}"
+        );
+    }
+    write_if_changed(&lock, &locked);
+
     let out = cargo_check(&ws, &target, &[]);
     let err = stderr(&out);
     assert!(

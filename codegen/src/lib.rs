@@ -11,3 +11,9 @@ pub mod x64;
 pub use compile::{
     CompileError, CompileOptions, CompiledModule, StubCode, compile_module, compile_stubs,
 };
+
+/// True when this build compiled lowering rules that `isle-rules/verified.lock`
+/// does not hold as proven. Only a build with the research feature
+/// `unverified-rules` can be such a build (without it, `build.rs` refuses
+/// them); an embedder can refuse it, or label what it runs.
+pub const UNVERIFIED_RULES: bool = cfg!(wasmproof_unverified_rules);

@@ -9,7 +9,8 @@
 //! * [`encode`]: the graph -> an SMT-LIB query;
 //! * [`solver`]: z3/cvc5 through easy-smt; [`cache`]: answers on disk;
 //! * [`run`]: planning, parallel workers and turning answers into verdicts;
-//! * [`fingerprint`] and [`lock`]: the proof certificate `verified.lock`.
+//! * [`fingerprint`] and [`lock`]: the proof certificate `verified.lock`;
+//!   [`gate`]: codegen's build-time check against it (no solver).
 //!
 //! Meaning of the spec forms (as in Cranelift's verifier):
 //! * a callee's `provide` and `match` are assumed, its `require` must be
@@ -43,6 +44,7 @@ pub mod encode;
 pub mod expand;
 pub mod fingerprint;
 pub mod frontend;
+pub mod gate;
 pub mod infer;
 pub mod ir;
 pub mod lock;

@@ -30,6 +30,10 @@ const SETCC: [&str; 16] = [
     "seto", "setno", "setb", "setae", "setz", "setnz", "setbe", "seta", "sets", "setns", "setp",
     "setnp", "setl", "setge", "setle", "setg",
 ];
+const JCC: [&str; 16] = [
+    "jo", "jno", "jb", "jnb", "jz", "jnz", "jna", "ja", "js", "jns", "jp", "jnp", "jl", "jge", "jle",
+    "jg",
+];
 const CMOV: [&str; 16] = [
     "cmovo", "cmovno", "cmovb", "cmovnb", "cmovz", "cmovnz", "cmovna", "cmova", "cmovs", "cmovns",
     "cmovp", "cmovnp", "cmovl", "cmovge", "cmovle", "cmovg",
@@ -170,6 +174,14 @@ fn expected(i: &Inst) -> String {
             )
         }
         Inst::Setcc { cc, dst } => format!("{} {}", SETCC[usize::from(cc.index())], reg(dst, 8)),
+        Inst::TrapIf { cc, rel } => {
+            let sign = if rel < 0 { "-" } else { "+" };
+            format!(
+                "{} ${sign}{:#x}",
+                JCC[usize::from(cc.index())],
+                i64::from(rel).unsigned_abs()
+            )
+        }
         Inst::Cmov { cc, size, dst, src } => format!(
             "{} {}, {}",
             CMOV[usize::from(cc.index())],
@@ -577,4 +589,16 @@ fn sse_forms() {
         }
     }
     check(v);
+}
+
+/// `jcc rel32` to the trap landing, every condition, both directions.
+#[test]
+fn trap_if_jumps() {
+    let mut v = Vec::new();
+    for cc in CC::ALL {
+        for rel in [0, 1, -6, 0x7fff_ffff, i32::MIN, 0x1234] {
+            v.push(Inst::TrapIf { cc, rel });
+        }
+    }
+    assert_eq!(check(v), 16 * 6);
 }

@@ -62,6 +62,13 @@ fn err(inst: &Inst, m: &str) -> EncodeError {
 
 /// The iced instruction for `inst`.
 pub fn to_iced(inst: &Inst) -> Result<Instruction, EncodeError> {
+    if let Inst::TrapIf { cc, rel } = *inst {
+        // Encoded at address 0, so the target is the end of the 6-byte
+        // instruction plus `rel` (wrapping below 0).
+        let target = (JCC_REL32_LEN + i64::from(rel)) as u64;
+        return Instruction::with_branch(JCC[usize::from(cc.index())], target)
+            .map_err(|e| err(inst, &e.to_string()));
+    }
     let code = code_of(inst).ok_or_else(|| err(inst, "no such instruction form"))?;
     let ops = operands(inst)?;
     let fail = |e: iced_x86::IcedError| err(inst, &e.to_string());
@@ -158,7 +165,7 @@ fn operands(inst: &Inst) -> Result<Vec<Op>, EncodeError> {
         }
         Inst::Setcc { dst, .. } => vec![Reg(dst.iced(8))],
         Inst::Div { size, divisor, .. } => vec![Reg(divisor.iced(size.bits()))],
-        Inst::SignExtendAx { .. } | Inst::Ret => vec![],
+        Inst::SignExtendAx { .. } | Inst::Ret | Inst::TrapIf { .. } => vec![],
         Inst::MovToXmm { size, dst, src } => vec![Reg(dst.iced()), Reg(src.iced(size.bits()))],
         Inst::MovToGpr { size, dst, src } => vec![Reg(dst.iced(size.bits())), Reg(src.iced())],
         Inst::Sse { dst, src, .. } => vec![Reg(dst.iced()), Reg(src.iced())],
@@ -262,6 +269,7 @@ fn code_of(inst: &Inst) -> Option<Code> {
         },
         Inst::Lea { .. } => C::Lea_r64_m,
         Inst::Setcc { cc, .. } => SETCC[usize::from(cc.index())],
+        Inst::TrapIf { cc, .. } => JCC[usize::from(cc.index())],
         Inst::Cmov { cc, size, .. } => {
             let i = usize::from(cc.index());
             sized(size, CMOV32[i], CMOV64[i])
@@ -318,6 +326,29 @@ fn sse_code(op: SseOp) -> Code {
         Xorps => C::Xorps_xmm_xmmm128,
     }
 }
+
+/// The length of `jcc rel32` (0F 8x + rel32).
+pub const JCC_REL32_LEN: i64 = 6;
+
+/// Indexed by [`CC::index`].
+const JCC: [Code; 16] = [
+    Code::Jo_rel32_64,
+    Code::Jno_rel32_64,
+    Code::Jb_rel32_64,
+    Code::Jae_rel32_64,
+    Code::Je_rel32_64,
+    Code::Jne_rel32_64,
+    Code::Jbe_rel32_64,
+    Code::Ja_rel32_64,
+    Code::Js_rel32_64,
+    Code::Jns_rel32_64,
+    Code::Jp_rel32_64,
+    Code::Jnp_rel32_64,
+    Code::Jl_rel32_64,
+    Code::Jge_rel32_64,
+    Code::Jle_rel32_64,
+    Code::Jg_rel32_64,
+];
 
 /// Indexed by [`CC::index`].
 const SETCC: [Code; 16] = [

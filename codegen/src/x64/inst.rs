@@ -176,6 +176,13 @@ pub enum Inst {
         dst: Gpr,
         src: Gpr,
     },
+    /// `jcc rel32` to the trap landing for one trap code: taken when `cc`
+    /// holds. `rel` counts from the end of the instruction; the emitter
+    /// fills it once the landing's position is known.
+    TrapIf {
+        cc: CC,
+        rel: i32,
+    },
     /// `div`/`idiv divisor`: rdx:rax / divisor -> rax, remainder -> rdx.
     Div {
         signed: bool,
@@ -287,6 +294,7 @@ impl Inst {
             Inst::Lea { addr32: true, .. } => "x64_lea32",
             Inst::Setcc { .. } => "x64_setcc",
             Inst::Cmov { .. } => "x64_cmov",
+            Inst::TrapIf { .. } => "x64_trap_if",
             Inst::Div { signed: false, .. } => "x64_div_quot",
             Inst::Div { signed: true, .. } => "x64_idiv_quot",
             Inst::SignExtendAx { .. } => "x64_sign_extend_ax",

@@ -9,11 +9,17 @@
 
 mod x64_harness;
 
-use wasmproof_codegen::x64::inst::{AluOp, CountOp, ExtFrom, Float, ShiftOp, SseOp, UnaryOp};
+use wasmproof_codegen::x64::inst::{
+    AluOp, CountOp, ExtFrom, Float, LoadOp, ShiftOp, SseOp, UnaryOp,
+};
 use wasmproof_codegen::x64::{CC, Gpr, Inst, Size};
 use wasmproof_verifier::concrete::{ConcreteValue, bv, ty, variant};
+use wasmproof_verifier::verdict::ModelValue;
 use x64_harness::values::{F32_EDGES, F64_EDGES, Rng};
-use x64_harness::{CF, Case, OF, Out, PF, SF, ZF, check, evaluator, flags_value, run_trap_if};
+use x64_harness::{
+    CF, Case, MEMORY_REGS, OF, Out, PF, SF, ZF, check, evaluator, evaluator_with_memory,
+    flags_value, run_memory, run_trap_if,
+};
 
 /// Random inputs per instruction form (edge values are mixed in by `Rng`).
 const N: usize = 200;
@@ -819,6 +825,126 @@ fn trap_if_branches() {
     assert_eq!(n, 16 * 32);
 }
 
+/// Two distinct registers `run_memory` may use.
+fn memory_regs(r: &mut Rng) -> (Gpr, Gpr) {
+    let pick = |r: &mut Rng| Gpr::new(MEMORY_REGS[r.below(MEMORY_REGS.len())]).expect("gpr");
+    let a = pick(r);
+    loop {
+        let b = pick(r);
+        if b != a {
+            return (a, b);
+        }
+    }
+}
+
+fn ext_ty(from: ExtFrom) -> ConcreteValue {
+    ty(match from {
+        ExtFrom::B8 => 8,
+        ExtFrom::B16 => 16,
+        ExtFrom::B32 => 32,
+    })
+}
+
+/// Loads: the register the CPU leaves equals the spec's result for the
+/// bytes in memory (`mem_bytes` pinned to them), and the spec records the
+/// access at the address the instruction was given, with the byte count
+/// of the instruction's operand.
+#[test]
+fn loads() {
+    let mut r = Rng::new(9);
+    let ops = [
+        (LoadOp::Mov(Size::S32), 4),
+        (LoadOp::Mov(Size::S64), 8),
+        (LoadOp::Movzx(ExtFrom::B8), 1),
+        (LoadOp::Movzx(ExtFrom::B16), 2),
+        (LoadOp::Movsx(ExtFrom::B8, Size::S32), 1),
+        (LoadOp::Movsx(ExtFrom::B8, Size::S64), 1),
+        (LoadOp::Movsx(ExtFrom::B16, Size::S32), 2),
+        (LoadOp::Movsx(ExtFrom::B16, Size::S64), 2),
+        (LoadOp::Movsx(ExtFrom::B32, Size::S64), 4),
+    ];
+    let mut n = 0;
+    for _ in 0..24 {
+        let mem = r.int();
+        let mut ev = evaluator_with_memory(mem);
+        for (op, bytes) in ops {
+            let (dst, base) = memory_regs(&mut r);
+            let inst = Inst::Load { op, dst, base };
+            let (got, after, addr) = run_memory(&inst, mem, r.next());
+            assert_eq!(after, mem, "{inst:?} wrote memory");
+            let args = match op {
+                LoadOp::Mov(size) => vec![tyv(size), r64(addr)],
+                LoadOp::Movzx(from) => vec![ext_ty(from), r64(addr)],
+                LoadOp::Movsx(from, to) => vec![ext_ty(from), tyv(to), r64(addr)],
+            };
+            let term = inst.term().expect("term");
+            let out = ev.eval(term, &args).expect("eval");
+            assert!(
+                out.violated.is_empty(),
+                "{term} {args:?}: {:?}",
+                out.violated
+            );
+            assert_eq!(out.result, Some(r64(got)), "{inst:?} on memory {mem:#x}");
+            assert_eq!(
+                out.state_value("exec_mem_addr"),
+                Some(&r64(addr)),
+                "{inst:?}"
+            );
+            assert_eq!(
+                out.state_value("exec_mem_access"),
+                Some(&bv(8, bytes)),
+                "{inst:?}"
+            );
+            n += 1;
+        }
+    }
+    assert_eq!(n, 24 * 9);
+}
+
+/// Stores: the bytes the CPU leaves in memory are the old ones with the
+/// spec's access size replaced by the spec's stored bits, at the spec's
+/// address.
+#[test]
+fn stores() {
+    let mut r = Rng::new(10);
+    let mut ev = evaluator();
+    for _ in 0..N {
+        for bytes in [1u8, 2, 4, 8] {
+            let (src, base) = memory_regs(&mut r);
+            let (mem, value) = (r.int(), r.int());
+            let inst = Inst::Store { bytes, base, src };
+            let (_, after, addr) = run_memory(&inst, mem, value);
+            let args = vec![ty(i128::from(bytes) * 8), r64(addr), r64(value)];
+            let out = ev.eval("x64_store", &args).expect("eval");
+            assert!(out.violated.is_empty(), "{args:?}: {:?}", out.violated);
+            assert_eq!(out.state_value("exec_mem_addr"), Some(&r64(addr)));
+            assert_eq!(
+                out.state_value("exec_mem_access"),
+                Some(&bv(8, 0x80 | u128::from(bytes)))
+            );
+            let mask = if bytes == 8 {
+                u64::MAX
+            } else {
+                (1u64 << (8 * bytes)) - 1
+            };
+            let Some(ModelValue::BitVec { bits: stored, .. }) = out.state_value("exec_mem_stored")
+            else {
+                panic!("no stored bits: {out:?}");
+            };
+            assert_eq!(
+                *stored >> (8 * bytes),
+                0,
+                "stored bits wider than the access"
+            );
+            assert_eq!(
+                after,
+                (mem & !mask) | (*stored as u64),
+                "{inst:?} of {value:#x}"
+            );
+        }
+    }
+}
+
 /// Every instruction spec in inst.isle is exercised by some case above.
 #[test]
 fn every_instruction_spec_is_checked_on_silicon() {
@@ -845,8 +971,17 @@ fn every_instruction_spec_is_checked_on_silicon() {
         .iter()
         .flat_map(|c| c.outs.iter().map(|o| o.1))
         .collect();
-    // A branch: run by `trap_if_branches`, outside the one-instruction harness.
-    checked.insert("x64_trap_if");
+    // Run outside the one-instruction harness: a branch (`trap_if_branches`)
+    // and the memory accesses (`loads`, `stores`).
+    for t in [
+        "x64_trap_if",
+        "x64_mov_load",
+        "x64_movzx_load",
+        "x64_movsx_load",
+        "x64_store",
+    ] {
+        checked.insert(t);
+    }
     let missing: Vec<&&String> = specified
         .iter()
         .filter(|t| !checked.contains(t.as_str()))

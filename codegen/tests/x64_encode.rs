@@ -201,7 +201,7 @@ fn expected(i: &Inst) -> String {
             let w = u32::from(bytes) * 8;
             format!("mov {} [{}], {}", ptr(w), reg(base, 64), reg(src, w))
         }
-        Inst::TrapIf { cc, rel } => {
+        Inst::Jcc { cc, rel } => {
             let sign = if rel < 0 { "-" } else { "+" };
             format!(
                 "{} ${sign}{:#x}",
@@ -624,7 +624,7 @@ fn trap_if_jumps() {
     let mut v = Vec::new();
     for cc in CC::ALL {
         for rel in [0, 1, -6, 0x7fff_ffff, i32::MIN, 0x1234] {
-            v.push(Inst::TrapIf { cc, rel });
+            v.push(Inst::Jcc { cc, rel });
         }
     }
     assert_eq!(check(v), 16 * 6);

@@ -18,7 +18,7 @@ use wasmproof_verifier::verdict::ModelValue;
 use x64_harness::values::{F32_EDGES, F64_EDGES, Rng};
 use x64_harness::{
     CF, Case, MEMORY_REGS, OF, Out, PF, SF, ZF, check, evaluator, evaluator_with_memory,
-    flags_value, run_memory, run_trap_if,
+    flags_value, run_idiv_rem_unless, run_memory, run_trap_if,
 };
 
 /// Random inputs per instruction form (edge values are mixed in by `Rng`).
@@ -813,7 +813,7 @@ fn trap_if_branches() {
                 ]
             };
             let out = ev.eval("x64_trap_if", &args(5, 0)).expect("eval");
-            let taken = run_trap_if(&Inst::TrapIf { cc, rel: 5 }, flags);
+            let taken = run_trap_if(&Inst::Jcc { cc, rel: 5 }, flags);
             let want = if taken { bv(8, 5) } else { bv(8, 0) };
             assert_eq!(out.result, Some(want), "{cc:?} flags {flags:#x}");
             // Not reached after an earlier trap: that trap stands.
@@ -823,6 +823,63 @@ fn trap_if_branches() {
         }
     }
     assert_eq!(n, 16 * 32);
+}
+
+/// `x64_idiv_rem_unless` (`jcc done; cqo; idiv d; done:`): the CPU's
+/// remainder register equals the spec's result on every input the spec's
+/// `require` admits (those where a reached `idiv` cannot fault), and the
+/// inputs it rejects are exactly those where it would.
+#[test]
+fn idiv_rem_unless() {
+    let mut r = Rng::new(11);
+    let mut ev = evaluator();
+    let (mut run, mut rejected) = (0, 0);
+    for i in 0..4 * N {
+        let size = size_of(&mut r);
+        let cc = CC::ALL[r.below(16)];
+        let flags = all_flags().nth(r.below(32)).expect("flags");
+        let (min, minus1) = match size {
+            Size::S32 => (0x8000_0000u64, 0xffff_ffffu64),
+            Size::S64 => (1 << 63, u64::MAX),
+        };
+        let (lo, d) = match i % 5 {
+            0 => (min, minus1),
+            1 => (r.int(), 0),
+            _ => (r.int(), r.int()),
+        };
+        let other = r.int();
+        let args = vec![
+            tyv(size),
+            variant(cc.index().into()),
+            flags_value(flags),
+            bv(8, 0),
+            r64(other),
+            r64(lo),
+            r64(d),
+        ];
+        let out = ev.eval("x64_idiv_rem_unless", &args).expect("eval");
+        // Whether the CPU takes the skip (`trap_if_branches` ties this to
+        // the spec's `cond`).
+        let taken = run_trap_if(&Inst::Jcc { cc, rel: 5 }, flags);
+        let faults = !taken && divide_error(true, size, sign_fill(size, lo), lo, d);
+        assert_eq!(!out.violated.is_empty(), faults, "{args:?}");
+        if faults {
+            rejected += 1;
+            continue;
+        }
+        let got = run_idiv_rem_unless(cc, size, flags, other, lo, d);
+        assert_eq!(out.result, Some(r64(got)), "{args:?}");
+        run += 1;
+    }
+    assert!(run > N && rejected > 0, "{run} run, {rejected} rejected");
+}
+
+/// The high half `cdq`/`cqo` makes for `lo`.
+fn sign_fill(size: Size, lo: u64) -> u64 {
+    match size {
+        Size::S32 => ((lo as u32 as i32) >> 31) as u32 as u64,
+        Size::S64 => ((lo as i64) >> 63) as u64,
+    }
 }
 
 /// Two distinct registers `run_memory` may use.
@@ -975,6 +1032,7 @@ fn every_instruction_spec_is_checked_on_silicon() {
     // and the memory accesses (`loads`, `stores`).
     for t in [
         "x64_trap_if",
+        "x64_idiv_rem_unless",
         "x64_mov_load",
         "x64_movzx_load",
         "x64_movsx_load",

@@ -62,7 +62,7 @@ fn err(inst: &Inst, m: &str) -> EncodeError {
 
 /// The iced instruction for `inst`.
 pub fn to_iced(inst: &Inst) -> Result<Instruction, EncodeError> {
-    if let Inst::TrapIf { cc, rel } = *inst {
+    if let Inst::Jcc { cc, rel } = *inst {
         // Encoded at address 0, so the target is the end of the 6-byte
         // instruction plus `rel` (wrapping below 0).
         let target = (JCC_REL32_LEN + i64::from(rel)) as u64;
@@ -185,7 +185,7 @@ fn operands(inst: &Inst) -> Result<Vec<Op>, EncodeError> {
             ]
         }
         Inst::Div { size, divisor, .. } => vec![Reg(divisor.iced(size.bits()))],
-        Inst::SignExtendAx { .. } | Inst::Ret | Inst::TrapIf { .. } => vec![],
+        Inst::SignExtendAx { .. } | Inst::Ret | Inst::Jcc { .. } => vec![],
         Inst::MovToXmm { size, dst, src } => vec![Reg(dst.iced()), Reg(src.iced(size.bits()))],
         Inst::MovToGpr { size, dst, src } => vec![Reg(dst.iced(size.bits())), Reg(src.iced())],
         Inst::Sse { dst, src, .. } => vec![Reg(dst.iced()), Reg(src.iced())],
@@ -289,7 +289,7 @@ fn code_of(inst: &Inst) -> Option<Code> {
         },
         Inst::Lea { .. } => C::Lea_r64_m,
         Inst::Setcc { cc, .. } => SETCC[usize::from(cc.index())],
-        Inst::TrapIf { cc, .. } => JCC[usize::from(cc.index())],
+        Inst::Jcc { cc, .. } => JCC[usize::from(cc.index())],
         Inst::Load { op, .. } => match op {
             LoadOp::Mov(size) => sized(size, C::Mov_r32_rm32, C::Mov_r64_rm64),
             LoadOp::Movzx(ExtFrom::B8) => C::Movzx_r32_rm8,

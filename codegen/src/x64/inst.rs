@@ -199,10 +199,11 @@ pub enum Inst {
         base: Gpr,
         src: Gpr,
     },
-    /// `jcc rel32` to the trap landing for one trap code: taken when `cc`
-    /// holds. `rel` counts from the end of the instruction; the emitter
-    /// fills it once the landing's position is known.
-    TrapIf {
+    /// `jcc rel32`, taken when `cc` holds: to the trap landing for one
+    /// trap code (`x64_trap_if`), or forward over `cqo|cdq; idiv` (part of
+    /// `x64_idiv_rem_unless`). `rel` counts from the end of the
+    /// instruction; the emitter fills it once the target is placed.
+    Jcc {
         cc: CC,
         rel: i32,
     },
@@ -317,7 +318,8 @@ impl Inst {
             Inst::Lea { addr32: true, .. } => "x64_lea32",
             Inst::Setcc { .. } => "x64_setcc",
             Inst::Cmov { .. } => "x64_cmov",
-            Inst::TrapIf { .. } => "x64_trap_if",
+            // Also the skip inside `x64_idiv_rem_unless`.
+            Inst::Jcc { .. } => "x64_trap_if",
             Inst::Load { op, .. } => match op {
                 LoadOp::Mov(_) => "x64_mov_load",
                 LoadOp::Movzx(_) => "x64_movzx_load",

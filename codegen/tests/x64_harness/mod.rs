@@ -9,7 +9,7 @@ pub mod values;
 use iced_x86::{Code, Encoder, Instruction, MemoryOperand, Register};
 use std::path::PathBuf;
 use wasmproof_codegen::code_memory::CodeMemory;
-use wasmproof_codegen::x64::{Gpr, Inst, Xmm, encode_one};
+use wasmproof_codegen::x64::{CC, Gpr, Inst, Size, Xmm, encode_one};
 use wasmproof_verifier::concrete::{ConcreteValue, Evaluator};
 use wasmproof_verifier::verdict::{Binding, ModelValue};
 
@@ -231,10 +231,11 @@ pub fn evaluator() -> Evaluator {
         missing.is_empty(),
         "this CPU lacks features inst.isle assumes: {missing:?}"
     );
-    let rules = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../isle-rules");
     // inst.isle uses the shared types (`Type`, `Imm64`) of prelude.isle.
-    Evaluator::new(&[rules.join("prelude.isle"), rules.join("x64/inst.isle")])
-        .unwrap_or_else(|e| panic!("prelude.isle + inst.isle do not load: {e}"))
+    // The memory contents are a free state, which the evaluator would
+    // report as a second possible outcome of every spec: pin them (only
+    // loads read them, and `loads` pins its own).
+    evaluator_with_memory(0)
 }
 
 /// The terms of `div`/`idiv`, whose `require` is the CPU's #DE condition.
@@ -308,12 +309,12 @@ pub fn check(ev: &mut Evaluator, cases: &[Case]) -> Tally {
     tally
 }
 
-/// Run a `jcc` to a trap landing (`Inst::TrapIf` with `rel` 5) under the
+/// Run a `jcc` to a trap landing (`Inst::Jcc` with `rel` 5) under the
 /// given flags: true when the branch is taken. The code is
 /// `mov rax, [rdi]; push rax; popfq; mov eax, 1; <jcc +5>; mov eax, 0;
 /// landing: mov [rsi], rax; ret`, so the landing sees 1 only when jumped to.
 pub fn run_trap_if(inst: &Inst, flags: u64) -> bool {
-    assert!(matches!(inst, Inst::TrapIf { rel: 5, .. }), "{inst:?}");
+    assert!(matches!(inst, Inst::Jcc { rel: 5, .. }), "{inst:?}");
     let mut code = vec![0x48, 0x8b, 0x07, 0x50, 0x9d, 0xb8, 1, 0, 0, 0];
     code.extend(encode_one(inst).expect("encode jcc"));
     code.extend([0xb8, 0, 0, 0, 0, 0x48, 0x89, 0x06, 0xc3]);
@@ -418,4 +419,73 @@ pub fn run_memory(inst: &Inst, contents: u64, other: u64) -> (u64, u64, u64) {
         0
     };
     (reg_after, buf[0], addr)
+}
+
+/// Run `x64_idiv_rem_unless`'s sequence under `flags`: rdx := other,
+/// rax := lo, rcx := d; `jcc done; cqo|cdq; idiv rcx; done:`. Returns rdx.
+/// The caller makes sure the division, when reached, cannot fault.
+pub fn run_idiv_rem_unless(cc: CC, size: Size, flags: u64, other: u64, lo: u64, d: u64) -> u64 {
+    let divide = [
+        Inst::SignExtendAx { size },
+        Inst::Div {
+            signed: true,
+            size,
+            divisor: Gpr::RCX,
+        },
+    ];
+    let body = wasmproof_codegen::x64::encode(&divide).expect("encode cqo; idiv");
+    let skip = Inst::Jcc {
+        cc,
+        rel: i32::try_from(body.len()).expect("short"),
+    };
+    let input = [2 | flags & (CF | PF | ZF | SF | OF), other, lo, d];
+    let mut out = [0u64; 1];
+    let pre = [
+        ins(Instruction::with2(
+            Code::Mov_r64_rm64,
+            Register::RDX,
+            mem(Register::RDI, 1),
+        )),
+        ins(Instruction::with2(
+            Code::Mov_r64_rm64,
+            Register::RAX,
+            mem(Register::RDI, 2),
+        )),
+        ins(Instruction::with2(
+            Code::Mov_r64_rm64,
+            Register::RCX,
+            mem(Register::RDI, 3),
+        )),
+        ins(Instruction::with1(Code::Push_rm64, mem(Register::RDI, 0))),
+        Instruction::with(Code::Popfq),
+    ];
+    let post = [
+        ins(Instruction::with2(
+            Code::Mov_rm64_r64,
+            mem(Register::RSI, 0),
+            Register::RDX,
+        )),
+        Instruction::with(Code::Retnq),
+    ];
+    let mut enc = Encoder::new(64);
+    for i in &pre {
+        enc.encode(i, 0).expect("encode harness");
+    }
+    let mut code = enc.take_buffer();
+    code.extend(encode_one(&skip).expect("encode jcc"));
+    code.extend(body);
+    let mut enc = Encoder::new(64);
+    for i in &post {
+        enc.encode(i, 0).expect("encode harness");
+    }
+    code.extend(enc.take_buffer());
+    let map = CodeMemory::new(&code).expect("map code");
+    // SAFETY: reads input[0..4], writes out[0]; uses rax, rcx, rdx and the
+    // flags (caller-saved); the stack is balanced (push; popfq); the one
+    // branch jumps forward to the epilogue. The caller guarantees the
+    // `idiv`, when reached, does not fault. `map` and the buffers outlive
+    // the call.
+    let f = unsafe { map.as_buffer_fn() };
+    f(input.as_ptr(), out.as_mut_ptr());
+    out[0]
 }

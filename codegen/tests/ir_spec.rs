@@ -553,7 +553,7 @@ fn load_and_store_specs_match_wasm_memory() {
                 Some(bv(w as usize, want.into())),
                 "i{w} load {access:#x} of {mem:#x}"
             );
-            assert_eq!(out.state_value("ir_mem_access"), Some(&bv(8, bytes.into())));
+            assert_eq!(out.state_value("ir_mem_access"), Some(&bv(8, bytes)));
             assert_eq!(out.state_value("ir_mem_addr"), Some(&bv(64, addr.into())));
         }
         // Stores: `mem` is the value here.

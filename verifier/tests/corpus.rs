@@ -147,6 +147,61 @@ const ALL_PROVEN: &[(Sel, Expect)] = &[(Any, Proven)];
 const ALL_CEX: &[(Sel, Expect)] = &[(Any, Cex)];
 
 const MANIFEST: &[Entry] = &[
+    // mem_access.isle: the memory model catches wrong accesses.
+    Entry {
+        file: "mem_access.isle",
+        rule: "load32_u_ok",
+        root: "lower",
+        expect: ALL_PROVEN,
+    },
+    Entry {
+        file: "mem_access.isle",
+        rule: "load_off_by_one",
+        root: "lower",
+        expect: ALL_CEX,
+    },
+    Entry {
+        file: "mem_access.isle",
+        rule: "load_too_wide",
+        root: "lower",
+        expect: ALL_CEX,
+    },
+    Entry {
+        file: "mem_access.isle",
+        rule: "load_sign_for_zero",
+        root: "lower",
+        expect: ALL_CEX,
+    },
+    Entry {
+        file: "mem_access.isle",
+        rule: "store16_ok",
+        root: "lower",
+        expect: ALL_PROVEN,
+    },
+    Entry {
+        file: "mem_access.isle",
+        rule: "store_too_wide",
+        root: "lower",
+        expect: ALL_CEX,
+    },
+    Entry {
+        file: "mem_access.isle",
+        rule: "store_wrong_bits",
+        root: "lower",
+        expect: ALL_CEX,
+    },
+    Entry {
+        file: "mem_access.isle",
+        rule: "heap_addr_zext",
+        root: "lower",
+        expect: ALL_PROVEN,
+    },
+    Entry {
+        file: "mem_access.isle",
+        rule: "heap_addr_sext",
+        root: "lower",
+        expect: ALL_CEX,
+    },
     // x64_arith.isle: all correct.
     Entry {
         file: "x64_arith.isle",

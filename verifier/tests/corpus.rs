@@ -888,3 +888,32 @@ fn manifest_holds_under_cvc5() {
         );
     }
 }
+
+#[test]
+fn verdicts_mem_access() {
+    let r = check_file("mem_access.isle");
+    // Each wrong access is refuted by the record it gets wrong (the loaded
+    // value is the same: both sides read the shared `mem_bytes`).
+    for (rule, record) in [
+        ("load_off_by_one", "exec_addr ir_addr"),
+        ("load_too_wide", "exec_access ir_access"),
+        ("store_too_wide", "exec_access ir_access"),
+        ("store_wrong_bits", "exec_stored ir_stored"),
+    ] {
+        for (o, c) in cexes(&r, rule) {
+            assert!(
+                c.failed.iter().any(|f| f.contains(record)),
+                "{}: {:?}",
+                describe(o),
+                c.failed
+            );
+        }
+    }
+    // The sign-extended index differs from the zero-extended one only when
+    // its top bit is set: the counterexample's index is "negative".
+    for (_, c) in cexes(&r, "heap_addr_sext") {
+        let (w, index) = input(c, "index");
+        assert_eq!(w, 32);
+        assert!(index >= 0x8000_0000, "index {index:#x}");
+    }
+}

@@ -231,11 +231,10 @@ pub fn evaluator() -> Evaluator {
         missing.is_empty(),
         "this CPU lacks features inst.isle assumes: {missing:?}"
     );
+    let rules = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../isle-rules");
     // inst.isle uses the shared types (`Type`, `Imm64`) of prelude.isle.
-    // The memory contents are a free state, which the evaluator would
-    // report as a second possible outcome of every spec: pin them (only
-    // loads read them, and `loads` pins its own).
-    evaluator_with_memory(0)
+    Evaluator::new(&[rules.join("prelude.isle"), rules.join("x64/inst.isle")])
+        .unwrap_or_else(|e| panic!("prelude.isle + inst.isle do not load: {e}"))
 }
 
 /// The terms of `div`/`idiv`, whose `require` is the CPU's #DE condition.

@@ -411,13 +411,190 @@ fn heap_addr_and_trap_specs() {
     assert_eq!(out.state_value("ir_trap"), Some(&bv(8, 0)));
     let out = ev.eval("trap", &[bv(8, 1)]).expect("trap");
     assert_eq!(out.state_value("ir_trap"), Some(&bv(8, 1)));
-    // heap_addr's trap depends on the memory size (state), so only check it
-    // evaluates and that the address zero-extends a "negative" index when
-    // the access is in bounds.
+    // heap_addr's trap depends on the memory size (state): see
+    // `heap_addr_matches_the_bounds_check`.
     let out = ev
         .eval("heap_addr", &[bv(64, 16), bv(8, 4), bv(32, 0x8000_0000)])
         .expect("heap_addr");
     assert!(out.result.is_some(), "{out:?}");
+}
+
+/// `ir.isle` with read-only states pinned (`(state NAME (type T) (default
+/// true))` becomes `(default (= NAME VALUE))`), so a spec that reads them
+/// can be evaluated on concrete memory.
+fn pinned_evaluator(pins: &[(&str, &str, u64)]) -> Evaluator {
+    pinned_evaluator_with(pins, "", "")
+}
+
+/// [`pinned_evaluator`], with `from` (which must occur) replaced by `to` in
+/// ir.isle: to keep one `instantiate` signature where the evaluator would
+/// pick the first (see [`Evaluators::get`]).
+fn pinned_evaluator_with(pins: &[(&str, &str, u64)], from: &str, to: &str) -> Evaluator {
+    let mut prelude = std::fs::read_to_string(prelude_isle()).expect("prelude.isle");
+    let mut ir = std::fs::read_to_string(ir_isle()).expect("ir.isle");
+    if !from.is_empty() {
+        assert!(ir.contains(from), "{from} not in ir.isle");
+        ir = ir.replace(from, to);
+    }
+    for (name, sort, value) in pins {
+        let free = format!("(state {name} (type {sort}) (default true))");
+        let pinned = format!("(state {name} (type {sort}) (default (= {name} #x{value:016x})))");
+        let text = if prelude.contains(&free) {
+            &mut prelude
+        } else {
+            &mut ir
+        };
+        assert!(text.contains(&free), "{free} is not declared");
+        *text = text.replace(&free, &pinned);
+    }
+    Evaluator::from_sources(&[("prelude.isle", &prelude), ("ir.isle", &ir)])
+        .expect("pinned ir.isle loads")
+}
+
+/// heap_addr against the interpreter's bounds check (codegen's
+/// `ir::eval`, the oracle's memory): in u128, so no offset wraps; the
+/// address is base + zero-extended index + offset.
+#[test]
+fn heap_addr_matches_the_bounds_check() {
+    let base = 0x7f00_0000_0000u64;
+    for heap_bytes in [0u64, 0x1_0000, 0xffff_fff8, 0x1_0000_0000] {
+        let mut ev = pinned_evaluator(&[
+            ("heap_base", "(bv 64)", base),
+            ("heap_bytes", "(bv 64)", heap_bytes),
+        ]);
+        for index in [0u32, 1, 0xfff8, 0xfffc, 0x8000_0000, 0xffff_fff8, u32::MAX] {
+            for offset in [
+                0u64,
+                4,
+                0xffff,
+                0xffff_ffff,
+                1 << 32,
+                u64::MAX - 7,
+                u64::MAX,
+            ] {
+                for size in [1u8, 2, 4, 8] {
+                    let args = [
+                        bv(64, offset.into()),
+                        bv(8, size.into()),
+                        bv(32, index.into()),
+                    ];
+                    let out = ev.eval("heap_addr", &args).expect("heap_addr");
+                    let end = u128::from(index) + u128::from(offset) + u128::from(size);
+                    let trap = end > u128::from(heap_bytes);
+                    assert_eq!(
+                        out.state_value("ir_trap"),
+                        Some(&bv(8, if trap { 5 } else { 0 })),
+                        "index {index:#x} offset {offset:#x} size {size} bytes {heap_bytes:#x}"
+                    );
+                    if !trap {
+                        let addr = base + u64::from(index) + offset;
+                        assert_eq!(out.result, Some(bv(64, addr.into())), "{args:?}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// load/store against Wasm's little-endian memory: a load reads `bytes`
+/// bytes at the address and zero- or sign-extends them to the type; a store
+/// writes the low `bytes` bytes of the value. The access record says so.
+#[test]
+fn load_and_store_specs_match_wasm_memory() {
+    let addr = 0x1234_5678_9abcu64;
+    for mem in [
+        0u64,
+        u64::MAX,
+        0x8081_8283_8485_8687,
+        0x7f7e_7d7c_7b7a_7978,
+        0x0123_4567_89ab_cdef,
+    ] {
+        let pins = [("mem_bytes", "(bv 64)", mem)];
+        let mut ev = pinned_evaluator(&pins);
+        // `load`'s signatures differ only in the result: one evaluator each.
+        let both = "(instantiate load\n    ((args (named Type) (bv 8) (bv 64)) (ret (bv 32)))\n    ((args (named Type) (bv 8) (bv 64)) (ret (bv 64))))";
+        let only = |w: u32| {
+            format!("(instantiate load ((args (named Type) (bv 8) (bv 64)) (ret (bv {w}))))")
+        };
+        let mut load_ev = [
+            pinned_evaluator_with(&pins, both, &only(32)),
+            pinned_evaluator_with(&pins, both, &only(64)),
+        ];
+        for (w, bytes, signed) in [
+            (32, 1, false),
+            (32, 1, true),
+            (32, 2, false),
+            (32, 2, true),
+            (32, 4, false),
+            (32, 4, true),
+            (64, 1, false),
+            (64, 1, true),
+            (64, 2, false),
+            (64, 2, true),
+            (64, 4, false),
+            (64, 4, true),
+            (64, 8, false),
+            (64, 8, true),
+        ] {
+            let access = bytes | if signed { 0x40 } else { 0 };
+            let out = load_ev[usize::from(w == 64)]
+                .eval("load", &[ty(w), bv(8, access), bv(64, addr.into())])
+                .expect("load");
+            let shift = 64 - 8 * bytes as u32;
+            let read = (mem << shift) >> shift;
+            let ext = if signed {
+                (((read << shift) as i64) >> shift) as u64
+            } else {
+                read
+            };
+            let want = if w == 32 { ext & 0xffff_ffff } else { ext };
+            assert_eq!(
+                out.result,
+                Some(bv(w as usize, want.into())),
+                "i{w} load {access:#x} of {mem:#x}"
+            );
+            assert_eq!(out.state_value("ir_mem_access"), Some(&bv(8, bytes)));
+            assert_eq!(out.state_value("ir_mem_addr"), Some(&bv(64, addr.into())));
+        }
+        // Stores: `mem` is the value here.
+        for (w, bytes) in [
+            (32, 1u8),
+            (32, 2),
+            (32, 4),
+            (64, 1),
+            (64, 2),
+            (64, 4),
+            (64, 8),
+        ] {
+            let value = if w == 32 { mem & 0xffff_ffff } else { mem };
+            let out = ev
+                .eval(
+                    "store",
+                    &[
+                        ty(w),
+                        bv(8, bytes.into()),
+                        bv(64, addr.into()),
+                        bv(w as usize, value.into()),
+                    ],
+                )
+                .expect("store");
+            let low = if bytes == 8 {
+                value
+            } else {
+                value & ((1 << (8 * bytes)) - 1)
+            };
+            assert_eq!(
+                out.state_value("ir_mem_stored"),
+                Some(&bv(64, low.into())),
+                "i{w} store {bytes}"
+            );
+            assert_eq!(
+                out.state_value("ir_mem_access"),
+                Some(&bv(8, (0x80 | bytes).into()))
+            );
+            assert_eq!(out.state_value("ir_mem_addr"), Some(&bv(64, addr.into())));
+        }
+    }
 }
 
 /// The specs are usable in proofs: a right rule per kind (plain, trapping,

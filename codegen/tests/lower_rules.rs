@@ -92,3 +92,67 @@ fn verified_lock_lists_every_rule_with_its_current_fingerprint() {
         "verified.lock is out of date (re-run wasmproof-verify --write-lock): {diffs:?}"
     );
 }
+
+/// The wrong rules of `tests/lower_wrong/wrong.isle`, checked against the
+/// real specs, each with the obligation its counterexample must falsify:
+/// the trap and memory models catch a wrong address, size, extension,
+/// stored bits, a sign-extended heap index, a dropped or mislabelled trap,
+/// and a division that could raise #DE.
+#[test]
+fn wrong_lowerings_get_counterexamples() {
+    let expected: &[(&str, &str)] = &[
+        ("wrong_load_address", "(= exec_mem_addr ir_mem_addr)"),
+        ("wrong_load_size", "(= exec_mem_access ir_mem_access)"),
+        ("wrong_load_extension", "(= result arg)"),
+        ("wrong_store_bits", "(= exec_mem_stored ir_mem_stored)"),
+        ("wrong_store_size", "(= exec_mem_access ir_mem_access)"),
+        ("wrong_heap_addr_sext", "(= exec_trap ir_trap)"),
+        ("wrong_heap_addr_sext_address", "(= result arg)"),
+        ("wrong_heap_addr_no_size", "(= exec_trap ir_trap)"),
+        ("wrong_udiv_unchecked", "require of `x64_div_quot`"),
+        ("wrong_udiv_code", "(= exec_trap ir_trap)"),
+        ("wrong_sdiv_no_overflow_check", "require of `x64_idiv_quot`"),
+        ("wrong_srem_idiv", "require of `x64_idiv_rem`"),
+    ];
+    let dir = isle_rules();
+    let wrong = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/lower_wrong/wrong.isle");
+    let text = std::fs::read_to_string(&wrong).expect("wrong.isle");
+    let mut names = rule_names(&text);
+    names.sort();
+    let mut listed: Vec<String> = expected.iter().map(|(r, _)| r.to_string()).collect();
+    listed.sort();
+    assert_eq!(names, listed, "every wrong rule has an expectation here");
+
+    let opts = wasmproof_verifier::Options {
+        jobs: 2,
+        timeout: std::time::Duration::from_secs(60),
+        rules: listed,
+        ..Default::default()
+    };
+    let files = [
+        dir.join("prelude.isle"),
+        dir.join("ir.isle"),
+        dir.join("x64/inst.isle"),
+        dir.join("x64/lower.isle"),
+        wrong,
+    ];
+    let report = wasmproof_verifier::verify_files(&files, &opts).expect("the files load");
+    for (rule, falsified) in expected {
+        let outs: Vec<_> = report.outcomes.iter().filter(|o| o.rule == *rule).collect();
+        assert!(!outs.is_empty(), "{rule}: no outcome");
+        for o in outs {
+            match &o.verdict {
+                wasmproof_verifier::Verdict::Counterexample(cx) => assert!(
+                    cx.failed.iter().any(|f| f.contains(falsified)),
+                    "{rule} {}: falsifies {:?}, expected {falsified}",
+                    o.instantiation,
+                    cx.failed
+                ),
+                v => panic!(
+                    "{rule} {}: {v:?}, expected a counterexample",
+                    o.instantiation
+                ),
+            }
+        }
+    }
+}

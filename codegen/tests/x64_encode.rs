@@ -4,7 +4,9 @@
 //! address bases) and edge immediates, must decode to exactly the bytes
 //! emitted and print as the instruction we meant.
 
-use wasmproof_codegen::x64::inst::{AluOp, CountOp, ExtFrom, Float, ShiftOp, SseOp, UnaryOp};
+use wasmproof_codegen::x64::inst::{
+    AluOp, CountOp, ExtFrom, Float, LoadOp, ShiftOp, SseOp, UnaryOp,
+};
 use wasmproof_codegen::x64::{CC, Gpr, Inst, Size, Xmm, encode_one};
 use yaxpeax_arch::LengthedInstruction;
 use yaxpeax_x86::long_mode::InstDecoder;
@@ -30,6 +32,10 @@ const SETCC: [&str; 16] = [
     "seto", "setno", "setb", "setae", "setz", "setnz", "setbe", "seta", "sets", "setns", "setp",
     "setnp", "setl", "setge", "setle", "setg",
 ];
+const JCC: [&str; 16] = [
+    "jo", "jno", "jb", "jnb", "jz", "jnz", "jna", "ja", "js", "jns", "jp", "jnp", "jl", "jge",
+    "jle", "jg",
+];
 const CMOV: [&str; 16] = [
     "cmovo", "cmovno", "cmovb", "cmovnb", "cmovz", "cmovnz", "cmovna", "cmova", "cmovs", "cmovns",
     "cmovp", "cmovnp", "cmovl", "cmovge", "cmovle", "cmovg",
@@ -43,6 +49,16 @@ fn reg(g: Gpr, bits: u32) -> &'static str {
         _ => &R64,
     };
     t[usize::from(g.num())]
+}
+
+/// yaxpeax's operand-size keyword for a memory operand.
+fn ptr(bits: u32) -> &'static str {
+    match bits {
+        8 => "byte",
+        16 => "word",
+        32 => "dword",
+        _ => "qword",
+    }
 }
 
 fn xmm(x: Xmm) -> String {
@@ -170,6 +186,29 @@ fn expected(i: &Inst) -> String {
             )
         }
         Inst::Setcc { cc, dst } => format!("{} {}", SETCC[usize::from(cc.index())], reg(dst, 8)),
+        Inst::Load { op, dst, base } => {
+            let (m, bits, w) = match op {
+                LoadOp::Mov(size) => ("mov", size.bits(), size.bits()),
+                LoadOp::Movzx(ExtFrom::B8) => ("movzx", 32, 8),
+                LoadOp::Movzx(_) => ("movzx", 32, 16),
+                LoadOp::Movsx(ExtFrom::B8, size) => ("movsx", size.bits(), 8),
+                LoadOp::Movsx(ExtFrom::B16, size) => ("movsx", size.bits(), 16),
+                LoadOp::Movsx(ExtFrom::B32, size) => ("movsxd", size.bits(), 32),
+            };
+            format!("{m} {}, {} [{}]", reg(dst, bits), ptr(w), reg(base, 64))
+        }
+        Inst::Store { bytes, base, src } => {
+            let w = u32::from(bytes) * 8;
+            format!("mov {} [{}], {}", ptr(w), reg(base, 64), reg(src, w))
+        }
+        Inst::Jcc { cc, rel } => {
+            let sign = if rel < 0 { "-" } else { "+" };
+            format!(
+                "{} ${sign}{:#x}",
+                JCC[usize::from(cc.index())],
+                i64::from(rel).unsigned_abs()
+            )
+        }
         Inst::Cmov { cc, size, dst, src } => format!(
             "{} {}, {}",
             CMOV[usize::from(cc.index())],
@@ -577,4 +616,69 @@ fn sse_forms() {
         }
     }
     check(v);
+}
+
+/// `jcc rel32` to the trap landing, every condition, both directions.
+#[test]
+fn trap_if_jumps() {
+    let mut v = Vec::new();
+    for cc in CC::ALL {
+        for rel in [0, 1, -6, 0x7fff_ffff, i32::MIN, 0x1234] {
+            v.push(Inst::Jcc { cc, rel });
+        }
+    }
+    assert_eq!(check(v), 16 * 6);
+}
+
+/// Loads and stores through every base register (rsp, rbp, r12 and r13
+/// need a SIB byte or a displacement), every form.
+#[test]
+fn loads_and_stores() {
+    let mut v = Vec::new();
+    let ops = [
+        LoadOp::Mov(Size::S32),
+        LoadOp::Mov(Size::S64),
+        LoadOp::Movzx(ExtFrom::B8),
+        LoadOp::Movzx(ExtFrom::B16),
+        LoadOp::Movsx(ExtFrom::B8, Size::S32),
+        LoadOp::Movsx(ExtFrom::B8, Size::S64),
+        LoadOp::Movsx(ExtFrom::B16, Size::S32),
+        LoadOp::Movsx(ExtFrom::B16, Size::S64),
+        LoadOp::Movsx(ExtFrom::B32, Size::S64),
+    ];
+    for (dst, base) in pairs() {
+        for op in ops {
+            v.push(Inst::Load { op, dst, base });
+        }
+        for bytes in [1, 2, 4, 8] {
+            v.push(Inst::Store {
+                bytes,
+                base,
+                src: dst,
+            });
+        }
+    }
+    let n = v.len();
+    assert_eq!(check(v), n);
+    // Forms x86 does not have are errors, not bytes.
+    let bad = [
+        Inst::Load {
+            op: LoadOp::Movzx(ExtFrom::B32),
+            dst: Gpr::RAX,
+            base: Gpr::RDI,
+        },
+        Inst::Load {
+            op: LoadOp::Movsx(ExtFrom::B32, Size::S32),
+            dst: Gpr::RAX,
+            base: Gpr::RDI,
+        },
+        Inst::Store {
+            bytes: 3,
+            base: Gpr::RDI,
+            src: Gpr::RAX,
+        },
+    ];
+    for i in bad {
+        assert!(encode_one(&i).is_err(), "{i:?} encoded");
+    }
 }

@@ -9,12 +9,17 @@
 
 mod x64_harness;
 
-use wasmproof_codegen::x64::inst::{AluOp, CountOp, ExtFrom, Float, ShiftOp, SseOp, UnaryOp};
+use wasmproof_codegen::x64::inst::{
+    AluOp, CountOp, ExtFrom, Float, LoadOp, ShiftOp, SseOp, UnaryOp,
+};
 use wasmproof_codegen::x64::{CC, Gpr, Inst, Size};
 use wasmproof_verifier::concrete::{ConcreteValue, bv, ty, variant};
 use wasmproof_verifier::verdict::ModelValue;
 use x64_harness::values::{F32_EDGES, F64_EDGES, Rng};
-use x64_harness::{CF, Case, OF, Out, PF, SF, ZF, check, evaluator, flags_value};
+use x64_harness::{
+    CF, Case, MEMORY_REGS, OF, Out, PF, SF, ZF, check, evaluator, evaluator_with_memory,
+    flags_value, run_idiv_rem_unless, run_memory, run_trap_if,
+};
 
 /// Random inputs per instruction form (edge values are mixed in by `Rng`).
 const N: usize = 200;
@@ -464,7 +469,8 @@ fn division_cases() -> Vec<Case> {
             } else {
                 ("x64_div_quot", "x64_div_rem")
             };
-            let args = vec![tyv(size), r64(hi), r64(lo), r64(d)];
+            // Trap state 0: reached with no earlier check fired.
+            let args = vec![tyv(size), bv(8, 0), r64(hi), r64(lo), r64(d)];
             cases.push(Case {
                 inst: Inst::Div {
                     signed,
@@ -768,7 +774,8 @@ fn division() {
         let (hi, lo, d) = (c.gpr_in[0].1, c.gpr_in[1].1, c.gpr_in[2].1);
         let (_, term, args) = &c.outs[0];
         let out = ev.eval(term, args).expect("eval");
-        let spec_de = out.state_value("exec_trap") == Some(&ModelValue::Bool(true));
+        // The spec's `require` (no #DE when reached) is its #DE condition.
+        let spec_de = !out.violated.is_empty();
         assert_eq!(
             spec_de,
             divide_error(signed, size, hi, lo, d),
@@ -776,6 +783,223 @@ fn division() {
         );
     }
     run("division", cases);
+}
+
+/// All 32 flag combinations for the five flags.
+fn all_flags() -> impl Iterator<Item = u64> {
+    (0..32u64).map(|bits| {
+        [CF, PF, ZF, SF, OF]
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| bits & (1 << i) != 0)
+            .fold(0, |acc, (_, f)| acc | f)
+    })
+}
+
+/// `x64_trap_if`: the CPU takes the `jcc` exactly when the spec, reached
+/// with no earlier trap, gives the check's code; and an earlier trap is kept.
+#[test]
+fn trap_if_branches() {
+    let mut ev = evaluator();
+    let mut n = 0;
+    for cc in CC::ALL {
+        for flags in all_flags() {
+            let args = |code: u128, ts: u128| {
+                vec![
+                    variant(cc.index().into()),
+                    flags_value(flags),
+                    bv(8, code),
+                    bv(8, ts),
+                ]
+            };
+            let out = ev.eval("x64_trap_if", &args(5, 0)).expect("eval");
+            let taken = run_trap_if(&Inst::Jcc { cc, rel: 5 }, flags);
+            let want = if taken { bv(8, 5) } else { bv(8, 0) };
+            assert_eq!(out.result, Some(want), "{cc:?} flags {flags:#x}");
+            // Not reached after an earlier trap: that trap stands.
+            let out = ev.eval("x64_trap_if", &args(5, 2)).expect("eval");
+            assert_eq!(out.result, Some(bv(8, 2)), "{cc:?} flags {flags:#x}");
+            n += 1;
+        }
+    }
+    assert_eq!(n, 16 * 32);
+}
+
+/// `x64_idiv_rem_unless` (`jcc done; cqo; idiv d; done:`): the CPU's
+/// remainder register equals the spec's result on every input the spec's
+/// `require` admits (those where a reached `idiv` cannot fault), and the
+/// inputs it rejects are exactly those where it would.
+#[test]
+fn idiv_rem_unless() {
+    let mut r = Rng::new(11);
+    let mut ev = evaluator();
+    let (mut run, mut rejected) = (0, 0);
+    for i in 0..4 * N {
+        let size = size_of(&mut r);
+        let cc = CC::ALL[r.below(16)];
+        let flags = all_flags().nth(r.below(32)).expect("flags");
+        let (min, minus1) = match size {
+            Size::S32 => (0x8000_0000u64, 0xffff_ffffu64),
+            Size::S64 => (1 << 63, u64::MAX),
+        };
+        let (lo, d) = match i % 5 {
+            0 => (min, minus1),
+            1 => (r.int(), 0),
+            _ => (r.int(), r.int()),
+        };
+        let other = r.int();
+        let args = vec![
+            tyv(size),
+            variant(cc.index().into()),
+            flags_value(flags),
+            bv(8, 0),
+            r64(other),
+            r64(lo),
+            r64(d),
+        ];
+        let out = ev.eval("x64_idiv_rem_unless", &args).expect("eval");
+        // Whether the CPU takes the skip (`trap_if_branches` ties this to
+        // the spec's `cond`).
+        let taken = run_trap_if(&Inst::Jcc { cc, rel: 5 }, flags);
+        let faults = !taken && divide_error(true, size, sign_fill(size, lo), lo, d);
+        assert_eq!(!out.violated.is_empty(), faults, "{args:?}");
+        if faults {
+            rejected += 1;
+            continue;
+        }
+        let got = run_idiv_rem_unless(cc, size, flags, other, lo, d);
+        assert_eq!(out.result, Some(r64(got)), "{args:?}");
+        run += 1;
+    }
+    assert!(run > N && rejected > 0, "{run} run, {rejected} rejected");
+}
+
+/// The high half `cdq`/`cqo` makes for `lo`.
+fn sign_fill(size: Size, lo: u64) -> u64 {
+    match size {
+        Size::S32 => ((lo as u32 as i32) >> 31) as u32 as u64,
+        Size::S64 => ((lo as i64) >> 63) as u64,
+    }
+}
+
+/// Two distinct registers `run_memory` may use.
+fn memory_regs(r: &mut Rng) -> (Gpr, Gpr) {
+    let pick = |r: &mut Rng| Gpr::new(MEMORY_REGS[r.below(MEMORY_REGS.len())]).expect("gpr");
+    let a = pick(r);
+    loop {
+        let b = pick(r);
+        if b != a {
+            return (a, b);
+        }
+    }
+}
+
+fn ext_ty(from: ExtFrom) -> ConcreteValue {
+    ty(match from {
+        ExtFrom::B8 => 8,
+        ExtFrom::B16 => 16,
+        ExtFrom::B32 => 32,
+    })
+}
+
+/// Loads: the register the CPU leaves equals the spec's result for the
+/// bytes in memory (`mem_bytes` pinned to them), and the spec records the
+/// access at the address the instruction was given, with the byte count
+/// of the instruction's operand.
+#[test]
+fn loads() {
+    let mut r = Rng::new(9);
+    let ops = [
+        (LoadOp::Mov(Size::S32), 4),
+        (LoadOp::Mov(Size::S64), 8),
+        (LoadOp::Movzx(ExtFrom::B8), 1),
+        (LoadOp::Movzx(ExtFrom::B16), 2),
+        (LoadOp::Movsx(ExtFrom::B8, Size::S32), 1),
+        (LoadOp::Movsx(ExtFrom::B8, Size::S64), 1),
+        (LoadOp::Movsx(ExtFrom::B16, Size::S32), 2),
+        (LoadOp::Movsx(ExtFrom::B16, Size::S64), 2),
+        (LoadOp::Movsx(ExtFrom::B32, Size::S64), 4),
+    ];
+    let mut n = 0;
+    for _ in 0..24 {
+        let mem = r.int();
+        let mut ev = evaluator_with_memory(mem);
+        for (op, bytes) in ops {
+            let (dst, base) = memory_regs(&mut r);
+            let inst = Inst::Load { op, dst, base };
+            let (got, after, addr) = run_memory(&inst, mem, r.next());
+            assert_eq!(after, mem, "{inst:?} wrote memory");
+            let args = match op {
+                LoadOp::Mov(size) => vec![tyv(size), r64(addr)],
+                LoadOp::Movzx(from) => vec![ext_ty(from), r64(addr)],
+                LoadOp::Movsx(from, to) => vec![ext_ty(from), tyv(to), r64(addr)],
+            };
+            let term = inst.term().expect("term");
+            let out = ev.eval(term, &args).expect("eval");
+            assert!(
+                out.violated.is_empty(),
+                "{term} {args:?}: {:?}",
+                out.violated
+            );
+            assert_eq!(out.result, Some(r64(got)), "{inst:?} on memory {mem:#x}");
+            assert_eq!(
+                out.state_value("exec_mem_addr"),
+                Some(&r64(addr)),
+                "{inst:?}"
+            );
+            assert_eq!(
+                out.state_value("exec_mem_access"),
+                Some(&bv(8, bytes)),
+                "{inst:?}"
+            );
+            n += 1;
+        }
+    }
+    assert_eq!(n, 24 * 9);
+}
+
+/// Stores: the bytes the CPU leaves in memory are the old ones with the
+/// spec's access size replaced by the spec's stored bits, at the spec's
+/// address.
+#[test]
+fn stores() {
+    let mut r = Rng::new(10);
+    let mut ev = evaluator();
+    for _ in 0..N {
+        for bytes in [1u8, 2, 4, 8] {
+            let (src, base) = memory_regs(&mut r);
+            let (mem, value) = (r.int(), r.int());
+            let inst = Inst::Store { bytes, base, src };
+            let (_, after, addr) = run_memory(&inst, mem, value);
+            let args = vec![ty(i128::from(bytes) * 8), r64(addr), r64(value)];
+            let out = ev.eval("x64_store", &args).expect("eval");
+            assert!(out.violated.is_empty(), "{args:?}: {:?}", out.violated);
+            assert_eq!(out.state_value("exec_mem_addr"), Some(&r64(addr)));
+            assert_eq!(
+                out.state_value("exec_mem_access"),
+                Some(&bv(8, 0x80 | u128::from(bytes)))
+            );
+            let mask = if bytes == 8 {
+                u64::MAX
+            } else {
+                (1u64 << (8 * bytes)) - 1
+            };
+            let Some(ModelValue::BitVec { bits: stored, .. }) = out.state_value("exec_mem_stored")
+            else {
+                panic!("no stored bits: {out:?}");
+            };
+            assert_eq!(
+                *stored >> (8 * bytes),
+                0,
+                "stored bits wider than the access"
+            );
+            assert_eq!(
+                after,
+                (mem & !mask) | (*stored as u64),
+                "{inst:?} of {value:#x}"
+            );
+        }
+    }
 }
 
 /// Every instruction spec in inst.isle is exercised by some case above.
@@ -800,10 +1024,22 @@ fn every_instruction_spec_is_checked_on_silicon() {
         sse_conversions_rounding_and_bits_cases(),
     ]
     .concat();
-    let checked: std::collections::HashSet<&str> = cases
+    let mut checked: std::collections::HashSet<&str> = cases
         .iter()
         .flat_map(|c| c.outs.iter().map(|o| o.1))
         .collect();
+    // Run outside the one-instruction harness: a branch (`trap_if_branches`)
+    // and the memory accesses (`loads`, `stores`).
+    for t in [
+        "x64_trap_if",
+        "x64_idiv_rem_unless",
+        "x64_mov_load",
+        "x64_movzx_load",
+        "x64_movsx_load",
+        "x64_store",
+    ] {
+        checked.insert(t);
+    }
     let missing: Vec<&&String> = specified
         .iter()
         .filter(|t| !checked.contains(t.as_str()))

@@ -164,7 +164,17 @@ impl Evaluator {
     /// a solver failure or timeout.
     pub fn eval(&mut self, term: &str, args: &[ConcreteValue]) -> Result<ConcreteOutput, String> {
         let q = self.query(term, args)?;
-        let res = self.run(&q);
+        // Only the state the term modifies is an output: a state nobody
+        // modifies with a free default (memory contents, the heap size) is
+        // an input, and reading it back would make every spec look
+        // nondeterministic.
+        let modified: Vec<String> = self
+            .prog
+            .specs
+            .get(term)
+            .map(|s| s.modifies.iter().map(|m| m.state.0.clone()).collect())
+            .unwrap_or_default();
+        let res = self.run(&q, &modified);
         if res.is_err() {
             // The process may be in any state now; start afresh next time.
             self.ctx = None;
@@ -235,14 +245,13 @@ impl Evaluator {
         )
     }
 
-    fn run(&mut self, q: &Query) -> Result<ConcreteOutput, String> {
+    fn run(&mut self, q: &Query, states: &[String]) -> Result<ConcreteOutput, String> {
         let kind = self.kind;
-        let states: Vec<String> = self.prog.states.iter().map(|s| s.name.0.clone()).collect();
         let io =
             |e: std::io::Error| format!("solver `{}` failed: {e}", crate::solver::program(kind));
         let ctx = self.context()?;
         ctx.push().map_err(io)?;
-        let out = evaluate(ctx, q, &states).map_err(|e| match e {
+        let out = evaluate(ctx, q, states).map_err(|e| match e {
             Failure::Io(e) => io(e),
             Failure::Other(m) => m,
         });

@@ -180,19 +180,21 @@ fn x64_instruction_specs_at_known_corners() {
         .eval("x64_shl_cl", &[ty(32), bv(64, 1), bv(64, 33)])
         .expect("eval");
     assert_eq!(out.result, Some(bv(64, 2)));
-    // idiv INT_MIN / -1 raises #DE.
-    let out = e
-        .eval(
-            "x64_idiv_quot",
-            &[
-                ty(32),
-                bv(64, 0xffff_ffff),
-                bv(64, 0x8000_0000),
-                bv(64, 0xffff_ffff),
-            ],
-        )
-        .expect("eval");
-    assert_eq!(out.state_value("exec_trap"), Some(&ModelValue::Bool(true)));
+    // idiv INT_MIN / -1 raises #DE: reached with no earlier trap (state
+    // 0), its `require` (no #DE) is violated; after a trap it is not reached.
+    let args = |ts: u128| {
+        [
+            ty(32),
+            bv(8, ts),
+            bv(64, 0xffff_ffff),
+            bv(64, 0x8000_0000),
+            bv(64, 0xffff_ffff),
+        ]
+    };
+    let out = e.eval("x64_idiv_quot", &args(0)).expect("eval");
+    assert_eq!(out.violated.len(), 1, "{out:?}");
+    let out = e.eval("x64_idiv_quot", &args(2)).expect("eval");
+    assert!(out.violated.is_empty(), "{out:?}");
 }
 
 /// cvc5 reads the same encoding and agrees (skipped when it is not

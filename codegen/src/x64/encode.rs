@@ -6,7 +6,7 @@
 //! iced instruction. Adding an instruction means a row in each, not a new
 //! encoder function.
 
-use super::inst::{AluOp, CountOp, ExtFrom, Float, Inst, ShiftOp, SseOp, UnaryOp};
+use super::inst::{AluOp, CountOp, ExtFrom, Float, Inst, LoadOp, ShiftOp, SseOp, UnaryOp};
 use super::regs::Size;
 use iced_x86::{Code, Encoder, Instruction, MemoryOperand, Register};
 
@@ -62,6 +62,13 @@ fn err(inst: &Inst, m: &str) -> EncodeError {
 
 /// The iced instruction for `inst`.
 pub fn to_iced(inst: &Inst) -> Result<Instruction, EncodeError> {
+    if let Inst::Jcc { cc, rel } = *inst {
+        // Encoded at address 0, so the target is the end of the 6-byte
+        // instruction plus `rel` (wrapping below 0).
+        let target = (JCC_REL32_LEN + i64::from(rel)) as u64;
+        return Instruction::with_branch(JCC[usize::from(cc.index())], target)
+            .map_err(|e| err(inst, &e.to_string()));
+    }
     let code = code_of(inst).ok_or_else(|| err(inst, "no such instruction form"))?;
     let ops = operands(inst)?;
     let fail = |e: iced_x86::IcedError| err(inst, &e.to_string());
@@ -76,6 +83,7 @@ pub fn to_iced(inst: &Inst) -> Result<Instruction, EncodeError> {
             (Op::Reg(r), Op::Imm32(i)) => Instruction::with2(code, *r, *i).map_err(fail),
             (Op::Reg(r), Op::Imm64(i)) => Instruction::with2(code, *r, *i).map_err(fail),
             (Op::Reg(r), Op::Mem(m)) => Instruction::with2(code, *r, *m).map_err(fail),
+            (Op::Mem(m), Op::Reg(r)) => Instruction::with2(code, *m, *r).map_err(fail),
             _ => Err(err(inst, "unsupported operand pair")),
         },
         [Op::Reg(r), Op::Reg(s), Op::Imm32(i)] => {
@@ -157,8 +165,27 @@ fn operands(inst: &Inst) -> Result<Vec<Op>, EncodeError> {
             vec![Reg(dst.iced(64)), Mem(mem)]
         }
         Inst::Setcc { dst, .. } => vec![Reg(dst.iced(8))],
+        Inst::Load { op, dst, base } => {
+            let bits = match op {
+                LoadOp::Mov(size) | LoadOp::Movsx(_, size) => size.bits(),
+                LoadOp::Movzx(_) => 32,
+            };
+            vec![
+                Reg(dst.iced(bits)),
+                Mem(MemoryOperand::with_base(base.iced(64))),
+            ]
+        }
+        Inst::Store { bytes, base, src } => {
+            if !matches!(bytes, 1 | 2 | 4 | 8) {
+                return Err(err(inst, "a store writes 1, 2, 4 or 8 bytes"));
+            }
+            vec![
+                Mem(MemoryOperand::with_base(base.iced(64))),
+                Reg(src.iced(u32::from(bytes) * 8)),
+            ]
+        }
         Inst::Div { size, divisor, .. } => vec![Reg(divisor.iced(size.bits()))],
-        Inst::SignExtendAx { .. } | Inst::Ret => vec![],
+        Inst::SignExtendAx { .. } | Inst::Ret | Inst::Jcc { .. } => vec![],
         Inst::MovToXmm { size, dst, src } => vec![Reg(dst.iced()), Reg(src.iced(size.bits()))],
         Inst::MovToGpr { size, dst, src } => vec![Reg(dst.iced(size.bits())), Reg(src.iced())],
         Inst::Sse { dst, src, .. } => vec![Reg(dst.iced()), Reg(src.iced())],
@@ -262,6 +289,27 @@ fn code_of(inst: &Inst) -> Option<Code> {
         },
         Inst::Lea { .. } => C::Lea_r64_m,
         Inst::Setcc { cc, .. } => SETCC[usize::from(cc.index())],
+        Inst::Jcc { cc, .. } => JCC[usize::from(cc.index())],
+        Inst::Load { op, .. } => match op {
+            LoadOp::Mov(size) => sized(size, C::Mov_r32_rm32, C::Mov_r64_rm64),
+            LoadOp::Movzx(ExtFrom::B8) => C::Movzx_r32_rm8,
+            LoadOp::Movzx(ExtFrom::B16) => C::Movzx_r32_rm16,
+            LoadOp::Movzx(ExtFrom::B32) => return None,
+            LoadOp::Movsx(from, to) => match (from, to) {
+                (ExtFrom::B8, Size::S32) => C::Movsx_r32_rm8,
+                (ExtFrom::B8, Size::S64) => C::Movsx_r64_rm8,
+                (ExtFrom::B16, Size::S32) => C::Movsx_r32_rm16,
+                (ExtFrom::B16, Size::S64) => C::Movsx_r64_rm16,
+                (ExtFrom::B32, Size::S64) => C::Movsxd_r64_rm32,
+                (ExtFrom::B32, Size::S32) => return None,
+            },
+        },
+        Inst::Store { bytes, .. } => match bytes {
+            1 => C::Mov_rm8_r8,
+            2 => C::Mov_rm16_r16,
+            4 => C::Mov_rm32_r32,
+            _ => C::Mov_rm64_r64,
+        },
         Inst::Cmov { cc, size, .. } => {
             let i = usize::from(cc.index());
             sized(size, CMOV32[i], CMOV64[i])
@@ -318,6 +366,29 @@ fn sse_code(op: SseOp) -> Code {
         Xorps => C::Xorps_xmm_xmmm128,
     }
 }
+
+/// The length of `jcc rel32` (0F 8x + rel32).
+pub const JCC_REL32_LEN: i64 = 6;
+
+/// Indexed by [`CC::index`].
+const JCC: [Code; 16] = [
+    Code::Jo_rel32_64,
+    Code::Jno_rel32_64,
+    Code::Jb_rel32_64,
+    Code::Jae_rel32_64,
+    Code::Je_rel32_64,
+    Code::Jne_rel32_64,
+    Code::Jbe_rel32_64,
+    Code::Ja_rel32_64,
+    Code::Js_rel32_64,
+    Code::Jns_rel32_64,
+    Code::Jp_rel32_64,
+    Code::Jnp_rel32_64,
+    Code::Jl_rel32_64,
+    Code::Jge_rel32_64,
+    Code::Jle_rel32_64,
+    Code::Jg_rel32_64,
+];
 
 /// Indexed by [`CC::index`].
 const SETCC: [Code; 16] = [

@@ -49,6 +49,17 @@ pub enum ExtFrom {
     B32,
 }
 
+/// How a load reads memory into a GPR.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LoadOp {
+    /// `mov r32|r64, [base]` (a 32-bit load zero-extends).
+    Mov(Size),
+    /// `movzx r32, byte|word [base]` (`ExtFrom::B32` is not a form).
+    Movzx(ExtFrom),
+    /// `movsx r32|r64, byte|word [base]`, `movsxd r64, dword [base]`.
+    Movsx(ExtFrom, Size),
+}
+
 /// SSE ops on two XMM registers: `op dst, src`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum SseOp {
@@ -176,6 +187,26 @@ pub enum Inst {
         dst: Gpr,
         src: Gpr,
     },
+    /// A load from `[base]` into `dst`.
+    Load {
+        op: LoadOp,
+        dst: Gpr,
+        base: Gpr,
+    },
+    /// `mov [base], r8|r16|r32|r64`: the low `bytes` (1, 2, 4, 8) of `src`.
+    Store {
+        bytes: u8,
+        base: Gpr,
+        src: Gpr,
+    },
+    /// `jcc rel32`, taken when `cc` holds: to the trap landing for one
+    /// trap code (`x64_trap_if`), or forward over `cqo|cdq; idiv` (part of
+    /// `x64_idiv_rem_unless`). `rel` counts from the end of the
+    /// instruction; the emitter fills it once the target is placed.
+    Jcc {
+        cc: CC,
+        rel: i32,
+    },
     /// `div`/`idiv divisor`: rdx:rax / divisor -> rax, remainder -> rdx.
     Div {
         signed: bool,
@@ -287,6 +318,14 @@ impl Inst {
             Inst::Lea { addr32: true, .. } => "x64_lea32",
             Inst::Setcc { .. } => "x64_setcc",
             Inst::Cmov { .. } => "x64_cmov",
+            // Also the skip inside `x64_idiv_rem_unless`.
+            Inst::Jcc { .. } => "x64_trap_if",
+            Inst::Load { op, .. } => match op {
+                LoadOp::Mov(_) => "x64_mov_load",
+                LoadOp::Movzx(_) => "x64_movzx_load",
+                LoadOp::Movsx(..) => "x64_movsx_load",
+            },
+            Inst::Store { .. } => "x64_store",
             Inst::Div { signed: false, .. } => "x64_div_quot",
             Inst::Div { signed: true, .. } => "x64_idiv_quot",
             Inst::SignExtendAx { .. } => "x64_sign_extend_ax",

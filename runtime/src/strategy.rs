@@ -189,7 +189,7 @@ impl<T: 'static> StoreInner<T> {
     pub(crate) fn into_common(self) -> StoreCommon<T> {
         match self {
             StoreInner::Interpreter(s) => s.into_data(),
-            StoreInner::Jit(s) => s.into_common(),
+            StoreInner::Jit(s) => (*s).into_common(),
         }
     }
 }

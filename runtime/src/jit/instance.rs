@@ -169,12 +169,12 @@ pub(crate) fn instantiate<T: 'static>(
         }
     }
     let first_defined = store.funcs.len() as u32;
-    for i in num_imported_funcs..info.funcs.len() {
-        let ty = code.types[info.funcs[i] as usize].clone();
+    for (i, &ty_index) in info.funcs.iter().enumerate().skip(num_imported_funcs) {
+        let ty = code.types[ty_index as usize].clone();
         func_addrs.push(store.funcs.len() as u32);
         store.funcs.push(FuncEntry {
             ty,
-            type_id: funcs[i].type_id,
+            type_id: code.type_ids[ty_index as usize],
             kind: FuncKind::Wasm {
                 instance: index,
                 index: i as u32,

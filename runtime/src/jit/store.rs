@@ -2,6 +2,7 @@
 
 use std::any::Any;
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
@@ -40,7 +41,9 @@ pub(crate) struct InstanceEntry {
     pub(crate) _globals: Box<[*mut u64]>,
     pub(crate) _tables: Box<[*mut wasmproof_codegen::vm::VMTable]>,
     pub(crate) memory: Option<u32>,
-    /// Contexts of this instance's imported host functions.
+    /// Contexts of this instance's imported host functions (boxed: their
+    /// addresses are in `funcs`, and the vector grows while it is built).
+    #[allow(clippy::vec_box)]
     pub(crate) _host_ctxs: Vec<Box<HostCtx>>,
     pub(crate) exports: Vec<(String, ExternAddr)>,
 }
@@ -125,7 +128,7 @@ impl<T: 'static> JitStore<T> {
         store
     }
 
-    pub(crate) fn into_common(self: Box<Self>) -> StoreCommon<T> {
+    pub(crate) fn into_common(self) -> StoreCommon<T> {
         self.common
     }
 
@@ -161,19 +164,21 @@ impl<T: 'static> JitStore<T> {
 
     fn host_adapter(&mut self, func: usize) -> Result<*const u8> {
         let entry = &self.funcs[func];
-        let id = entry.type_id;
-        if !self.stubs.contains_key(&id) {
-            let sig = super::instance::signature(&entry.ty).map_err(|e| {
-                Error::msg(format!(
-                    "host function of type {} cannot be called from compiled code: {e}",
-                    entry.ty
-                ))
-            })?;
-            let stubs = wasmproof_codegen::compile_stubs(&[sig])
-                .map_err(|e| Error::msg(format!("cannot compile a host adapter: {e}")))?;
-            self.stubs.insert(id, stubs);
-        }
-        self.stubs[&id]
+        let stubs = match self.stubs.entry(entry.type_id) {
+            Entry::Occupied(o) => o.into_mut(),
+            Entry::Vacant(v) => {
+                let sig = super::instance::signature(&entry.ty).map_err(|e| {
+                    Error::msg(format!(
+                        "host function of type {} cannot be called from compiled code: {e}",
+                        entry.ty
+                    ))
+                })?;
+                let stubs = wasmproof_codegen::compile_stubs(&[sig])
+                    .map_err(|e| Error::msg(format!("cannot compile a host adapter: {e}")))?;
+                v.insert(stubs)
+            }
+        };
+        stubs
             .host_adapter(0)
             .ok_or_else(|| Error::msg("the compiler returned no host adapter"))
     }

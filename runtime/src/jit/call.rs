@@ -179,8 +179,8 @@ pub(crate) unsafe extern "C" fn trap_hook(vm: *mut VMStoreContext) {
         let end = ctx.vm.entry_fp;
         let mut fp = ctx.vm.trap_fp;
         while fp != 0 && fp < end && pcs.len() < MAX_BACKTRACE_FRAMES {
-            let next = *(fp as *const usize);
-            let ret = *((fp + 8) as *const usize);
+            let next = *std::ptr::with_exposed_provenance::<usize>(fp);
+            let ret = *std::ptr::with_exposed_provenance::<usize>(fp + 8);
             pcs.push(ret);
             if next <= fp {
                 break;
@@ -309,6 +309,116 @@ pub(crate) unsafe extern "C" fn memory_grow<T: 'static>(vmctx: *mut VMContext, d
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::strategy::{Addr, StoreBackend, StoreCommon};
+    use crate::types::{FuncType, ValType};
+    use std::sync::Arc;
+
+    fn store() -> Box<JitStore<Vec<i64>>> {
+        let engine = crate::Engine::new(crate::Config::new().strategy(crate::Strategy::Jit))
+            .expect("engine");
+        JitStore::new(StoreCommon::new(engine, Vec::new()))
+    }
+
+    fn host_vmctx(store: &JitStore<Vec<i64>>, f: crate::strategy::FuncAddr) -> *mut u8 {
+        let Addr::Jit(i) = f else {
+            panic!("a JIT address")
+        };
+        match &store.funcs[i as usize].kind {
+            FuncKind::Host { funcref, .. } => funcref.vmctx,
+            FuncKind::Wasm { .. } => panic!("a host function"),
+        }
+    }
+
+    #[test]
+    fn host_call_converts_slots_and_reaches_the_store() {
+        let mut s = store();
+        let ty = FuncType::new([ValType::I32, ValType::I64, ValType::F64], [ValType::I64]);
+        let f = s.alloc_host_func(
+            &ty,
+            Arc::new(|mut caller, params, results| {
+                let (Val::I32(a), Val::I64(b), Val::F64(c)) = (params[0], params[1], params[2])
+                else {
+                    return Err(Error::msg("wrong parameter types"));
+                };
+                caller.data_mut().push(b);
+                results[0] = Val::I64(i64::from(a) + b + f64::from_bits(c) as i64);
+                Ok(())
+            }),
+        );
+        let ctx = host_vmctx(&s, f);
+        // i32 -1 arrives as its low 32 bits; the upper half is ignored.
+        let mut values = [0xdead_beef_ffff_ffffu64, 40, 2.0f64.to_bits()];
+        // SAFETY: `ctx` is the host function's context in this live store;
+        // `values` has max(3 params, 1 result) slots.
+        let code = unsafe { host_call::<Vec<i64>>(ctx as *mut VMHostContext, values.as_mut_ptr()) };
+        assert_eq!(code, 0);
+        assert_eq!(values[0] as i64, 41);
+        assert_eq!(s.common.data, vec![40]);
+        assert!(s.pending.is_none());
+    }
+
+    #[test]
+    fn host_call_parks_errors_and_panics_as_trap_host() {
+        let mut s = store();
+        let ty = FuncType::new([], [ValType::I32]);
+        let failing = s.alloc_host_func(&ty, Arc::new(|_, _, _| Err(Error::msg("refused"))));
+        let wrong = s.alloc_host_func(
+            &ty,
+            Arc::new(|_, _, r| {
+                r[0] = Val::I64(1);
+                Ok(())
+            }),
+        );
+        let panicking = s.alloc_host_func(&ty, Arc::new(|_, _, _| panic!("boom")));
+        let mut values = [0u64];
+        for (f, want) in [(failing, "refused"), (wrong, "returned a i64")] {
+            let ctx = host_vmctx(&s, f);
+            // SAFETY: as above, one slot for one result.
+            let code =
+                unsafe { host_call::<Vec<i64>>(ctx as *mut VMHostContext, values.as_mut_ptr()) };
+            assert_eq!(code, TRAP_HOST);
+            match s.pending.take() {
+                Some(Pending::Error(e)) => assert!(e.to_string().contains(want), "{e}"),
+                _ => panic!("an error is parked"),
+            }
+        }
+        let ctx = host_vmctx(&s, panicking);
+        // SAFETY: as above.
+        let code = unsafe { host_call::<Vec<i64>>(ctx as *mut VMHostContext, values.as_mut_ptr()) };
+        assert_eq!(code, TRAP_HOST);
+        assert!(matches!(s.pending.take(), Some(Pending::Panic(_))));
+    }
+
+    #[test]
+    fn trap_hook_walks_frame_pointers_up_to_the_entry_frame() {
+        let mut s = store();
+        // A fake stack: three frames of [saved rbp, return address], the
+        // innermost at the lowest address; the entry frame last.
+        // (A heap buffer whose address is exposed: the hook reads it
+        // through integers, as it reads real frames.)
+        let mut stack = vec![0usize; 8];
+        let base = stack.as_ptr().expose_provenance();
+        let fp = |i: usize| base + 16 * i;
+        stack[0] = fp(1);
+        stack[1] = 0x1111;
+        stack[2] = fp(2);
+        stack[3] = 0x2222;
+        stack[4] = fp(3);
+        stack[5] = 0x3333;
+        s.ctx.vm.trap_pc = 0x1000;
+        s.ctx.vm.trap_fp = fp(0);
+        s.ctx.vm.entry_fp = fp(3);
+        let vm = &mut s.ctx.vm as *mut VMStoreContext;
+        // SAFETY: `vm` is this store's context; the chain lies in `stack`.
+        unsafe { trap_hook(vm) };
+        assert_eq!(s.ctx.trap_pcs, [0x1000, 0x1111, 0x2222, 0x3333]);
+        // A chain that does not go up stops instead of looping.
+        stack[2] = fp(0);
+        // SAFETY: as above.
+        unsafe { trap_hook(vm) };
+        assert_eq!(s.ctx.trap_pcs, [0x1000, 0x1111, 0x2222]);
+        std::hint::black_box(&stack);
+    }
 
     #[test]
     fn every_trap_code_maps_to_a_distinct_kind() {

@@ -103,7 +103,8 @@ impl Config {
 
     /// Maximum nesting of Wasm calls before a
     /// [`TrapKind::CallStackExhausted`](crate::TrapKind::CallStackExhausted)
-    /// trap (default: the strategy's own limit).
+    /// trap (default: the strategy's own limit). The interpreter's bound;
+    /// compiled code is bounded by [`Config::max_wasm_stack`] instead.
     pub fn max_call_depth(&mut self, depth: usize) -> &mut Self {
         self.max_call_depth = Some(depth);
         self

@@ -90,8 +90,10 @@ pub struct VMStoreContext {
     /// `trap_*` fields and before it resets `rsp`, with `rdi` = this store
     /// context and `rsp` 16-byte aligned: the trapping frames are still
     /// intact then, so the runtime walks the frame-pointer chain from
-    /// `trap_fp` up to `entry_fp` for the Wasm backtrace. May clobber any
-    /// caller-saved register.
+    /// `trap_fp` up to `entry_fp` for the Wasm backtrace (`trap_fp` is the
+    /// trapping code's own frame pointer, so `[trap_fp + 8]` returns into
+    /// its caller; `trap_pc` lies inside the trapping function). May
+    /// clobber any caller-saved register.
     pub trap_hook: Option<unsafe extern "C" fn(store: *mut VMStoreContext)>,
 }
 

@@ -50,8 +50,10 @@
 //!
 //! Compiled code traps by jumping to a per-module trap landing with the
 //! code (an `ir::TrapCode` number, or [`TRAP_HOST`]): it records the code,
-//! the trapping pc and frame pointer in the store context, resets `rsp` to
-//! `entry_sp` and returns the code from the array entry. No signal
+//! the trapping pc and frame pointer in the store context, calls
+//! `VMStoreContext::trap_hook` if set (the runtime records the backtrace
+//! while the frames still exist), resets `rsp` to `entry_sp` and returns
+//! the code from the array entry. No signal
 //! handlers are involved: every trap is an explicit check. A host function
 //! that fails returns [`TRAP_HOST`] from [`VMHostContext::call`] (the
 //! runtime keeps the error); its adapter then traps with that code.
@@ -84,6 +86,15 @@ pub struct VMStoreContext {
     pub trap_code: u32,
     pub trap_pc: usize,
     pub trap_fp: usize,
+    /// Called by the trap landing (when non-null) after it wrote the
+    /// `trap_*` fields and before it resets `rsp`, with `rdi` = this store
+    /// context and `rsp` 16-byte aligned: the trapping frames are still
+    /// intact then, so the runtime walks the frame-pointer chain from
+    /// `trap_fp` up to `entry_fp` for the Wasm backtrace (`trap_fp` is the
+    /// trapping code's own frame pointer, so `[trap_fp + 8]` returns into
+    /// its caller; `trap_pc` lies inside the trapping function). May
+    /// clobber any caller-saved register.
+    pub trap_hook: Option<unsafe extern "C" fn(store: *mut VMStoreContext)>,
 }
 
 /// A linear memory: where it starts and its current size in bytes.
@@ -168,6 +179,7 @@ pub const STORE_ENTRY_FP: i32 = offset_of!(VMStoreContext, entry_fp) as i32;
 pub const STORE_TRAP_CODE: i32 = offset_of!(VMStoreContext, trap_code) as i32;
 pub const STORE_TRAP_PC: i32 = offset_of!(VMStoreContext, trap_pc) as i32;
 pub const STORE_TRAP_FP: i32 = offset_of!(VMStoreContext, trap_fp) as i32;
+pub const STORE_TRAP_HOOK: i32 = offset_of!(VMStoreContext, trap_hook) as i32;
 
 pub const MEMORY_BASE: i32 = offset_of!(VMMemory, base) as i32;
 pub const MEMORY_BYTES: i32 = offset_of!(VMMemory, bytes) as i32;

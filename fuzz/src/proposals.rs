@@ -9,9 +9,12 @@ use wasmparser::WasmFeatures;
 use wasmproof::Strategy;
 
 /// Every execution strategy of the runtime, compared against [`REFERENCE`].
-/// The JIT joins by adding its variant here (and a row in
-/// [`supported_proposals`]).
+/// The JIT joins with the `jit` cargo feature (off until its lowering
+/// rules cover what wasm-smith generates).
+#[cfg(not(feature = "jit"))]
 pub const STRATEGIES: &[Strategy] = &[Strategy::Interpreter];
+#[cfg(feature = "jit")]
+pub const STRATEGIES: &[Strategy] = &[Strategy::Interpreter, Strategy::Jit];
 
 /// The strategy every other peer is compared against: the reference
 /// interpreter, the project's definition of right.
@@ -48,12 +51,20 @@ pub const FUZZABLE_PROPOSALS: &[(&str, WasmFeatures)] = &[
 /// Wasm 2.0 without SIMD: what the reference interpreter implements.
 const WASM2_SCALAR: WasmFeatures = WasmFeatures::WASM2.difference(WasmFeatures::SIMD);
 
+/// What the JIT compiles: Wasm 1.0 plus sign extension, non-trapping
+/// float-to-int and multi-value (no bulk memory, reference types, SIMD).
+const JIT: WasmFeatures = WasmFeatures::WASM1
+    .union(WasmFeatures::SIGN_EXTENSION)
+    .union(WasmFeatures::SATURATING_FLOAT_TO_INT)
+    .union(WasmFeatures::MULTI_VALUE);
+
 /// The proposals `strategy` executes. One row per strategy; a strategy the
 /// fuzzer does not know yet is fuzzed on Wasm 1.0 only until its row is
 /// written.
 pub fn supported_proposals(strategy: Strategy) -> WasmFeatures {
     match strategy {
         Strategy::Interpreter => WASM2_SCALAR,
+        Strategy::Jit => JIT,
         #[allow(unreachable_patterns)] // `Strategy` is non-exhaustive
         _ => WasmFeatures::WASM1,
     }
@@ -110,6 +121,25 @@ mod tests {
             ]
         );
         assert!(!supported_proposals(Strategy::Interpreter).contains(WasmFeatures::SIMD));
+    }
+
+    #[test]
+    fn jit_fuzzes_wasm1_with_the_scalar_extensions() {
+        let names = proposal_names(supported_proposals(Strategy::Jit));
+        assert_eq!(
+            names,
+            [
+                "sign-extension-ops",
+                "nontrapping-float-to-int",
+                "multi-value"
+            ]
+        );
+        assert!(supported_proposals(REFERENCE).contains(supported_proposals(Strategy::Jit)));
+        assert_eq!(
+            STRATEGIES.contains(&Strategy::Jit),
+            cfg!(feature = "jit"),
+            "the `jit` feature is the switch"
+        );
     }
 
     #[test]

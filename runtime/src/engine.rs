@@ -1,10 +1,12 @@
 //! The engine: configuration plus the epoch counter, shared by stores and modules.
 
-use std::sync::Arc;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use crate::config::Config;
 use crate::error::Result;
+use crate::types::FuncType;
 
 /// A configured WebAssembly engine. Cheap to clone (shared inside),
 /// `Send + Sync`: hand a clone to another thread to call
@@ -18,6 +20,9 @@ pub struct Engine {
 struct EngineInner {
     config: Config,
     epoch: Arc<AtomicU64>,
+    /// Engine-wide signature ids: compiled `call_indirect` compares them,
+    /// so equal types in different modules must get the same id.
+    signatures: Mutex<HashMap<FuncType, u64>>,
 }
 
 impl Engine {
@@ -26,6 +31,7 @@ impl Engine {
             inner: Arc::new(EngineInner {
                 config: config.clone(),
                 epoch: Arc::new(AtomicU64::new(0)),
+                signatures: Mutex::new(HashMap::new()),
             }),
         })
     }
@@ -54,6 +60,19 @@ impl Engine {
     pub(crate) fn epoch_counter(&self) -> Arc<AtomicU64> {
         self.inner.epoch.clone()
     }
+
+    /// The engine-wide id of a function type (stable for the engine's life).
+    pub(crate) fn signature_id(&self, ty: &FuncType) -> u64 {
+        // A poisoned lock only means another thread panicked while
+        // inserting; the map itself is still consistent.
+        let mut sigs = self
+            .inner
+            .signatures
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let next = sigs.len() as u64;
+        *sigs.entry(ty.clone()).or_insert(next)
+    }
 }
 
 impl Default for Engine {
@@ -62,6 +81,7 @@ impl Default for Engine {
             inner: Arc::new(EngineInner {
                 config: Config::default(),
                 epoch: Arc::new(AtomicU64::new(0)),
+                signatures: Mutex::new(HashMap::new()),
             }),
         }
     }

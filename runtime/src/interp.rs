@@ -14,7 +14,7 @@ use crate::limits::{SharedLimiter, lock, pages_to_bytes, to_usize};
 use crate::module::{Module, ModuleError, ModuleErrorKind};
 use crate::store::{Caller, StoreContextMut};
 use crate::strategy::{
-    Artifact, ExternAddr, FuncAddr, GlobalAddr, HostFn, InstanceAddr, MemAddr, StoreBackend,
+    Addr, Artifact, ExternAddr, FuncAddr, GlobalAddr, HostFn, InstanceAddr, MemAddr, StoreBackend,
     StoreCommon, StoreId, TableAddr,
 };
 use crate::trap::{FrameInfo, Trap, TrapKind, WasmBacktrace};
@@ -26,9 +26,39 @@ use crate::values::Val;
 
 type OStore<T> = oracle::Store<StoreCommon<T>>;
 
+// ---- address conversions ----
+
+/// The oracle's address inside a store address. Only this store's own
+/// addresses reach it (the public layer checks store ids), and this store
+/// only makes `Addr::Interp`.
+fn o<A: Copy>(a: Addr<A>) -> A {
+    match a {
+        Addr::Interp(a) => a,
+        Addr::Jit(_) => unreachable!("a JIT store's address reached the interpreter's store"),
+    }
+}
+
+fn extern_to_oracle(e: ExternAddr) -> oracle::Extern {
+    match e {
+        ExternAddr::Func(a) => oracle::Extern::Func(o(a)),
+        ExternAddr::Table(a) => oracle::Extern::Table(o(a)),
+        ExternAddr::Memory(a) => oracle::Extern::Memory(o(a)),
+        ExternAddr::Global(a) => oracle::Extern::Global(o(a)),
+    }
+}
+
+fn extern_from_oracle(e: oracle::Extern) -> ExternAddr {
+    match e {
+        oracle::Extern::Func(a) => ExternAddr::Func(Addr::Interp(a)),
+        oracle::Extern::Table(a) => ExternAddr::Table(Addr::Interp(a)),
+        oracle::Extern::Memory(a) => ExternAddr::Memory(Addr::Interp(a)),
+        oracle::Extern::Global(a) => ExternAddr::Global(Addr::Interp(a)),
+    }
+}
+
 // ---- type conversions ----
 
-fn valtype(t: oracle::ValType) -> ValType {
+pub(crate) fn valtype(t: oracle::ValType) -> ValType {
     match t {
         oracle::ValType::I32 => ValType::I32,
         oracle::ValType::I64 => ValType::I64,
@@ -50,7 +80,7 @@ fn oracle_valtype(t: ValType) -> oracle::ValType {
     }
 }
 
-fn functype(t: &oracle::FuncType) -> FuncType {
+pub(crate) fn functype(t: &oracle::FuncType) -> FuncType {
     FuncType::new(
         t.params.iter().map(|p| valtype(*p)),
         t.results.iter().map(|r| valtype(*r)),
@@ -90,7 +120,7 @@ fn oracle_tabletype(t: &TableType) -> oracle::TableType {
     }
 }
 
-fn globaltype(t: &oracle::GlobalType) -> GlobalType {
+pub(crate) fn globaltype(t: &oracle::GlobalType) -> GlobalType {
     GlobalType::new(
         valtype(t.content),
         if t.mutable {
@@ -127,7 +157,7 @@ fn to_oracle(v: &Val) -> oracle::Value {
         Val::F64(x) => oracle::Value::F64(x),
         Val::V128(x) => oracle::Value::V128(x),
         Val::FuncRef(None) => oracle::Value::Ref(oracle::Ref::Null(HeapType::Func)),
-        Val::FuncRef(Some(f)) => oracle::Value::Ref(oracle::Ref::Func(f.addr)),
+        Val::FuncRef(Some(f)) => oracle::Value::Ref(oracle::Ref::Func(o(f.addr))),
         Val::ExternRef(None) => oracle::Value::Ref(oracle::Ref::Null(HeapType::Extern)),
         Val::ExternRef(Some(x)) => oracle::Value::Ref(oracle::Ref::Extern(x)),
     }
@@ -146,7 +176,10 @@ fn from_oracle(store: StoreId, v: oracle::Value) -> Val {
 
 fn ref_from_oracle(store: StoreId, r: oracle::Ref) -> Val {
     match r {
-        oracle::Ref::Func(addr) => Val::FuncRef(Some(Func { store, addr })),
+        oracle::Ref::Func(addr) => Val::FuncRef(Some(Func {
+            store,
+            addr: Addr::Interp(addr),
+        })),
         oracle::Ref::Extern(x) => Val::ExternRef(Some(x)),
         oracle::Ref::Null(HeapType::Extern | HeapType::NoExtern) => Val::ExternRef(None),
         oracle::Ref::Null(_) => Val::FuncRef(None),
@@ -326,7 +359,10 @@ impl<T: 'static> StoreBackend<T> for OStore<T> {
                 let params: Vec<Val> = args.iter().map(|v| from_oracle(id, *v)).collect();
                 let mut results: Vec<Val> =
                     result_types.iter().map(|t| Val::default_for(*t)).collect();
-                let instance = oc.instance().map(|addr| Instance { store: id, addr });
+                let instance = oc.instance().map(|addr| Instance {
+                    store: id,
+                    addr: Addr::Interp(addr),
+                });
                 let store: &mut dyn StoreBackend<T> = oc.store();
                 let caller = Caller::new(StoreContextMut(store), instance);
                 func(caller, &params, &mut results).map_err(oracle::Trap::host)?;
@@ -341,32 +377,46 @@ impl<T: 'static> StoreBackend<T> for OStore<T> {
                 Ok(results.iter().map(to_oracle).collect())
             },
         );
-        oracle::Store::alloc_host_func(self, oracle_functype(ty), host)
+        Addr::Interp(oracle::Store::alloc_host_func(
+            self,
+            oracle_functype(ty),
+            host,
+        ))
     }
 
     fn alloc_memory(&mut self, ty: MemoryType) -> Result<MemAddr> {
         oracle::Store::alloc_memory(self, oracle_memorytype(&ty))
+            .map(Addr::Interp)
             .map_err(|e| Error::msg(format!("failed to create memory {ty}: {e}")))
     }
     fn alloc_table(&mut self, ty: TableType, init: Val) -> Result<TableAddr> {
         let init = ref_to_oracle(&init)?;
         oracle::Store::alloc_table(self, oracle_tabletype(&ty), init)
+            .map(Addr::Interp)
             .map_err(|e| Error::msg(format!("failed to create table {ty}: {e}")))
     }
     fn alloc_global(&mut self, ty: GlobalType, init: Val) -> Result<GlobalAddr> {
         oracle::Store::alloc_global(self, oracle_globaltype(&ty), to_oracle(&init))
+            .map(Addr::Interp)
             .map_err(|e| Error::msg(format!("failed to create global {ty}: {e}")))
     }
 
     fn instantiate(&mut self, module: &Module, imports: &[ExternAddr]) -> Result<InstanceAddr> {
-        let Artifact::Interpreter(m) = module.artifact();
-        oracle::Store::instantiate(self, m, imports).map_err(instantiation_error)
+        let Artifact::Interpreter(m) = module.artifact() else {
+            return Err(Error::msg(
+                "module was compiled for another strategy than this store's",
+            ));
+        };
+        let imports: Vec<oracle::Extern> = imports.iter().copied().map(extern_to_oracle).collect();
+        oracle::Store::instantiate(self, m, &imports)
+            .map(Addr::Interp)
+            .map_err(instantiation_error)
     }
 
     fn invoke(&mut self, func: FuncAddr, params: &[Val], results: &mut [Val]) -> Result<()> {
         let id = self.data().id;
         let args: Vec<oracle::Value> = params.iter().map(to_oracle).collect();
-        let out = oracle::Store::invoke(self, func, &args).map_err(convert_trap)?;
+        let out = oracle::Store::invoke(self, o(func), &args).map_err(convert_trap)?;
         if out.len() != results.len() {
             return Err(Error::msg(format!(
                 "function returned {} results where {} were expected",
@@ -381,70 +431,73 @@ impl<T: 'static> StoreBackend<T> for OStore<T> {
     }
 
     fn instance_exports(&self, instance: InstanceAddr) -> Vec<(String, ExternAddr)> {
-        oracle::Store::instance_exports(self, instance).to_vec()
+        oracle::Store::instance_exports(self, o(instance))
+            .iter()
+            .map(|(n, e)| (n.clone(), extern_from_oracle(*e)))
+            .collect()
     }
     fn instance_export(&self, instance: InstanceAddr, name: &str) -> Option<ExternAddr> {
-        oracle::Store::get_export(self, instance, name)
+        oracle::Store::get_export(self, o(instance), name).map(extern_from_oracle)
     }
     fn func_type(&self, func: FuncAddr) -> FuncType {
-        functype(oracle::Store::func_type(self, func))
+        functype(oracle::Store::func_type(self, o(func)))
     }
     fn memory_type(&self, memory: MemAddr) -> MemoryType {
-        match oracle::Store::extern_type(self, ExternAddr::Memory(memory)) {
+        match oracle::Store::extern_type(self, oracle::Extern::Memory(o(memory))) {
             oracle::ExternType::Memory(m) => memorytype(&m),
             _ => MemoryType::new(0, None),
         }
     }
     fn table_type(&self, table: TableAddr) -> TableType {
-        match oracle::Store::extern_type(self, ExternAddr::Table(table)) {
+        match oracle::Store::extern_type(self, oracle::Extern::Table(o(table))) {
             oracle::ExternType::Table(t) => tabletype(&t),
             _ => TableType::new(oracle::RefType::FUNCREF, 0, None),
         }
     }
     fn global_type(&self, global: GlobalAddr) -> GlobalType {
-        match oracle::Store::extern_type(self, ExternAddr::Global(global)) {
+        match oracle::Store::extern_type(self, oracle::Extern::Global(o(global))) {
             oracle::ExternType::Global(g) => globaltype(&g),
             _ => GlobalType::new(ValType::I32, Mutability::Const),
         }
     }
 
     fn global_get(&self, global: GlobalAddr) -> Val {
-        from_oracle(self.data().id, oracle::Store::global_get(self, global))
+        from_oracle(self.data().id, oracle::Store::global_get(self, o(global)))
     }
     fn global_set(&mut self, global: GlobalAddr, value: Val) -> Result<()> {
-        oracle::Store::global_set(self, global, to_oracle(&value)).map_err(Error::msg)
+        oracle::Store::global_set(self, o(global), to_oracle(&value)).map_err(Error::msg)
     }
 
     fn memory_data(&self, memory: MemAddr) -> &[u8] {
-        oracle::Store::memory_data(self, memory)
+        oracle::Store::memory_data(self, o(memory))
     }
     fn memory_data_mut(&mut self, memory: MemAddr) -> &mut [u8] {
-        oracle::Store::memory_data_mut(self, memory)
+        oracle::Store::memory_data_mut(self, o(memory))
     }
     fn memory_and_data_mut(&mut self, memory: MemAddr) -> (&mut [u8], &mut T) {
-        let (bytes, common) = oracle::Store::memory_and_data_mut(self, memory);
+        let (bytes, common) = oracle::Store::memory_and_data_mut(self, o(memory));
         (bytes, &mut common.data)
     }
     fn memory_size(&self, memory: MemAddr) -> u64 {
-        oracle::Store::memory_size(self, memory)
+        oracle::Store::memory_size(self, o(memory))
     }
     fn memory_grow(&mut self, memory: MemAddr, delta: u64) -> Option<u64> {
-        oracle::Store::memory_grow(self, memory, delta)
+        oracle::Store::memory_grow(self, o(memory), delta)
     }
 
     fn table_size(&self, table: TableAddr) -> u64 {
-        oracle::Store::table_size(self, table)
+        oracle::Store::table_size(self, o(table))
     }
     fn table_get(&self, table: TableAddr, index: u64) -> Option<Val> {
         let id = self.data().id;
-        oracle::Store::table_get(self, table, index).map(|r| ref_from_oracle(id, r))
+        oracle::Store::table_get(self, o(table), index).map(|r| ref_from_oracle(id, r))
     }
     fn table_set(&mut self, table: TableAddr, index: u64, value: Val) -> Result<()> {
         let r = ref_to_oracle(&value)?;
-        oracle::Store::table_set(self, table, index, r).map_err(Error::msg)
+        oracle::Store::table_set(self, o(table), index, r).map_err(Error::msg)
     }
     fn table_grow(&mut self, table: TableAddr, delta: u64, init: Val) -> Option<u64> {
         let r = ref_to_oracle(&init).ok()?;
-        oracle::Store::table_grow(self, table, delta, r)
+        oracle::Store::table_grow(self, o(table), delta, r)
     }
 }

@@ -6,9 +6,9 @@
 //! [`Store`] holding all runtime state and the host's data, [`Module`]s
 //! compiled from binary or text Wasm, a [`Linker`] resolving imports by name,
 //! and handles to [`Instance`]s, [`Func`]s, [`Memory`]s, [`Table`]s and
-//! [`Global`]s. The API is the same whatever the strategy; today the
-//! strategy is the reference interpreter (see `strategy.rs` for the seam
-//! the JIT plugs into).
+//! [`Global`]s. The API is the same whatever the [`Strategy`]: the
+//! reference interpreter (the default) or the JIT, whose machine code
+//! comes only from proven lowering rules (see `strategy.rs` for the seam).
 //!
 //! ```
 //! use wasmproof::{Caller, Engine, Linker, Module, Store};
@@ -42,6 +42,7 @@ mod func;
 mod global;
 mod instance;
 mod interp;
+mod jit;
 mod limits;
 mod linker;
 mod memory;
@@ -57,7 +58,7 @@ mod values;
 pub mod cli;
 pub mod wasi;
 
-pub use config::{Config, Strategy};
+pub use config::{Config, DEFAULT_MAX_WASM_STACK, Strategy};
 pub use engine::Engine;
 pub use error::{Error, Result};
 pub use externals::Extern;

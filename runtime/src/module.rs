@@ -18,9 +18,14 @@ pub enum ModuleErrorKind {
     Text,
     /// Not a well-formed binary, or fails validation.
     Invalid,
-    /// Valid only with a proposal this engine does not support; `proposal`
-    /// names it (e.g. "simd", "gc", "memory64").
+    /// Valid only with a proposal this engine (or its strategy) does not
+    /// support; `proposal` names it (e.g. "simd", "gc", "memory64", and
+    /// under `Jit` also "bulk_memory", "reference_types"); the message
+    /// names the function and the operator.
     Unsupported { proposal: &'static str },
+    /// Valid, but the `Jit` strategy could not compile it (e.g. no proven
+    /// lowering rule for an instruction); the message names the function.
+    Compile,
 }
 
 /// A rejected module: the kind of rejection, the byte offset in the binary
@@ -52,6 +57,7 @@ impl fmt::Display for ModuleError {
                 Some(off) => write!(f, "invalid module: {} (at offset {off:#x})", self.message),
                 None => write!(f, "invalid module: {}", self.message),
             },
+            ModuleErrorKind::Compile => write!(f, "cannot compile module: {}", self.message),
             ModuleErrorKind::Unsupported { proposal } => {
                 write!(
                     f,
@@ -105,13 +111,16 @@ impl Module {
 
     /// Compiles a module from binary Wasm only.
     pub fn from_binary(engine: &Engine, binary: &[u8]) -> Result<Module> {
+        // The oracle decodes and validates under every strategy: it gives
+        // the import/export types and names the API reports.
+        let decoded = wasmproof_oracle::Module::new(binary).map_err(interp::module_error)?;
+        let info = interp::module_info(&decoded);
         let artifact = match engine.config().strategy {
-            crate::Strategy::Interpreter => Artifact::Interpreter(
-                wasmproof_oracle::Module::new(binary).map_err(interp::module_error)?,
-            ),
-        };
-        let info = match &artifact {
-            Artifact::Interpreter(m) => interp::module_info(m),
+            crate::Strategy::Interpreter => Artifact::Interpreter(decoded),
+            crate::Strategy::Jit => {
+                let code = crate::jit::compile(engine, binary)?;
+                Artifact::Jit(decoded, Arc::new(code))
+            }
         };
         Ok(Module {
             inner: Arc::new(ModuleInner {

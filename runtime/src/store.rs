@@ -39,6 +39,7 @@ impl<T: 'static> Store<T> {
         if let Some(depth) = config.max_call_depth {
             backend.set_max_call_depth(depth);
         }
+        backend.set_max_wasm_stack(config.get_max_wasm_stack());
         if let Some(limits) = config.limits {
             store.limiter(limits);
         }

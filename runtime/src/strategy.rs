@@ -4,19 +4,16 @@
 //! strategy only through two things defined here:
 //!
 //! * [`Artifact`]: what `Module::new` produced for the engine's strategy
-//!   (today the oracle's decoded module; the JIT adds `Jit(CompiledModule)`).
+//!   (the oracle's decoded module, plus the compiled code under `Jit`).
 //! * [`StoreBackend<T>`]: the per-store runtime — allocation, instantiation,
 //!   invocation, and access to memories, tables and globals by address.
 //!   [`StoreInner`] holds the concrete backend of a `Store`; a `Caller` or a
 //!   `StoreContextMut` borrows it as `&mut dyn StoreBackend<T>`.
 //!
-//! Adding the JIT is therefore: a `Strategy::Jit` variant, an
-//! `Artifact::Jit` variant built in `Module::from_binary`, a
-//! `StoreInner::Jit` variant, and an `impl StoreBackend<T>` for the JIT's
-//! store. Nothing in the public API changes. Handles carry the store's
-//! addresses (`FuncAddr`, `MemAddr`, ...); the JIT's store either keeps its
-//! memories/tables/globals in the oracle's store representation (they are
-//! strategy-independent data) or these aliases become strategy enums.
+//! Handles carry the store's addresses ([`Addr`]): the oracle's own
+//! addresses under the interpreter, indices into the JIT store's tables
+//! under `Jit`. A store only ever sees addresses it produced (the public
+//! layer checks store ids first), so each backend unwraps its own variant.
 
 use std::any::Any;
 use std::collections::HashMap;
@@ -31,9 +28,27 @@ use crate::store::Caller;
 use crate::types::{FuncType, GlobalType, MemoryType, TableType};
 use crate::values::Val;
 
-pub(crate) use wasmproof_oracle::{
-    Extern as ExternAddr, FuncAddr, GlobalAddr, InstanceAddr, MemAddr, TableAddr,
-};
+/// The address of an object in a store, per strategy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum Addr<O> {
+    Interp(O),
+    Jit(u32),
+}
+
+pub(crate) type FuncAddr = Addr<wasmproof_oracle::FuncAddr>;
+pub(crate) type TableAddr = Addr<wasmproof_oracle::TableAddr>;
+pub(crate) type MemAddr = Addr<wasmproof_oracle::MemAddr>;
+pub(crate) type GlobalAddr = Addr<wasmproof_oracle::GlobalAddr>;
+pub(crate) type InstanceAddr = Addr<wasmproof_oracle::InstanceAddr>;
+
+/// An external value's address: what imports take and exports give.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) enum ExternAddr {
+    Func(FuncAddr),
+    Table(TableAddr),
+    Memory(MemAddr),
+    Global(GlobalAddr),
+}
 
 /// A host function as every strategy stores it.
 pub(crate) type HostFn<T> =
@@ -42,6 +57,9 @@ pub(crate) type HostFn<T> =
 /// What a module compiled to, per strategy.
 pub(crate) enum Artifact {
     Interpreter(wasmproof_oracle::Module),
+    /// The oracle's decoded module gives the types and names; the code is
+    /// the compiler's.
+    Jit(wasmproof_oracle::Module, Arc<crate::jit::JitCode>),
 }
 
 /// Identifies a store, so that a handle used with another store is an error
@@ -96,6 +114,9 @@ pub(crate) trait StoreBackend<T: 'static> {
     fn fuel(&self) -> Option<u64>;
     fn set_epoch_deadline(&mut self, epoch: Arc<AtomicU64>, deadline: u64);
     fn set_max_call_depth(&mut self, depth: usize);
+    /// Bytes of native stack Wasm may use (JIT only; the interpreter
+    /// bounds its own call depth).
+    fn set_max_wasm_stack(&mut self, _bytes: usize) {}
     fn set_limiter(&mut self, limiter: Option<SharedLimiter>);
 
     // ---- allocation ----
@@ -137,6 +158,8 @@ pub(crate) trait StoreBackend<T: 'static> {
 /// The concrete backend a `Store` owns.
 pub(crate) enum StoreInner<T: 'static> {
     Interpreter(Box<wasmproof_oracle::Store<StoreCommon<T>>>),
+    /// Boxed: compiled code and host contexts hold its address.
+    Jit(Box<crate::jit::JitStore<T>>),
 }
 
 impl<T: 'static> StoreInner<T> {
@@ -145,24 +168,28 @@ impl<T: 'static> StoreInner<T> {
             crate::Strategy::Interpreter => {
                 StoreInner::Interpreter(Box::new(wasmproof_oracle::Store::new(common)))
             }
+            crate::Strategy::Jit => StoreInner::Jit(crate::jit::JitStore::new(common)),
         }
     }
 
     pub(crate) fn backend(&self) -> &dyn StoreBackend<T> {
         match self {
             StoreInner::Interpreter(s) => &**s,
+            StoreInner::Jit(s) => &**s,
         }
     }
 
     pub(crate) fn backend_mut(&mut self) -> &mut dyn StoreBackend<T> {
         match self {
             StoreInner::Interpreter(s) => &mut **s,
+            StoreInner::Jit(s) => &mut **s,
         }
     }
 
     pub(crate) fn into_common(self) -> StoreCommon<T> {
         match self {
             StoreInner::Interpreter(s) => s.into_data(),
+            StoreInner::Jit(s) => (*s).into_common(),
         }
     }
 }

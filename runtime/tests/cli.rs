@@ -363,3 +363,55 @@ fn usage_errors_version_and_help() {
     assert_eq!(out.status, 2);
     assert_eq!(wasmproof(&[]).status, 2);
 }
+
+#[test]
+fn strategy_flag_accepts_jit_and_interpreter_only() {
+    let dir = scratch("strategy");
+    let bad = write(&dir, "bad.wasm", b"\0asm\x02\0\0\0");
+    for strategy in ["jit", "interpreter"] {
+        let out = wasmproof(&["run", "--strategy", strategy, &bad]);
+        assert_one_line_error(&out, "invalid module");
+    }
+    let out = wasmproof(&["run", "--strategy", "cranelift", &bad]);
+    assert_eq!(out.status, 2, "usage error: {}", out.stderr);
+    assert!(
+        out.stderr.contains("jit"),
+        "lists the values: {}",
+        out.stderr
+    );
+    let help = wasmproof(&["run", "--help"]);
+    assert!(help.stdout.contains("jit"), "{}", help.stdout);
+}
+
+#[test]
+#[ignore = "needs the x86-64 backend"]
+fn strategy_jit_invokes_and_traps_like_the_interpreter() {
+    let dir = scratch("strategy_jit");
+    let wat = write(&dir, "math.wat", MATH.as_bytes());
+    for strategy in ["jit", "interpreter"] {
+        let out = wasmproof(&[
+            "run",
+            "--strategy",
+            strategy,
+            "--invoke",
+            "add",
+            &wat,
+            "1",
+            "2",
+        ]);
+        assert_eq!(
+            (out.status, out.stdout.as_str()),
+            (0, "3\n"),
+            "{strategy}: {}",
+            out.stderr
+        );
+        let out = wasmproof(&["run", "--strategy", strategy, "--invoke", "avg", &wat, "4"]);
+        assert_eq!(out.status, EXIT_TRAP, "{strategy}: {}", out.stderr);
+        assert!(
+            out.stderr.contains("integer divide by zero"),
+            "{}",
+            out.stderr
+        );
+        assert!(out.stderr.contains("math!avg"), "backtrace: {}", out.stderr);
+    }
+}

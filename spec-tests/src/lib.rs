@@ -12,6 +12,7 @@
 //! `assert_*`. *Skipped* means the strategy lacks a proposal the directive
 //! needs (reported by name, e.g. "simd"); a skip never counts as passed.
 
+mod api;
 mod interpreter;
 mod panic;
 mod script;

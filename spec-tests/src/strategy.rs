@@ -6,7 +6,8 @@
 //! and the names instances are registered under. The runner only speaks
 //! [`Session`], so adding a strategy (e.g. `jit`, through the public
 //! `wasmproof` runtime API) means adding a variant here and one `Session`
-//! implementation — nothing in the runner changes.
+//! implementation — nothing in the runner changes. `jit` runs through the
+//! public runtime API (`api.rs`).
 
 use crate::value::Val;
 
@@ -15,15 +16,19 @@ use crate::value::Val;
 pub enum Strategy {
     /// The reference interpreter (`wasmproof-oracle`), directly.
     Interpreter,
+    /// Compiled code, through the public `wasmproof` API
+    /// (`Strategy::Jit`).
+    Jit,
 }
 
 impl Strategy {
     /// Every strategy, e.g. for a test that runs them all.
-    pub const ALL: &'static [Strategy] = &[Strategy::Interpreter];
+    pub const ALL: &'static [Strategy] = &[Strategy::Interpreter, Strategy::Jit];
 
     pub fn name(self) -> &'static str {
         match self {
             Strategy::Interpreter => "interpreter",
+            Strategy::Jit => "jit",
         }
     }
 
@@ -32,6 +37,10 @@ impl Strategy {
         match self {
             Strategy::Interpreter => Ok(Box::new(crate::interpreter::InterpreterSession::new(
                 config,
+            )?)),
+            Strategy::Jit => Ok(Box::new(crate::api::ApiSession::new(
+                config,
+                wasmproof::Strategy::Jit,
             )?)),
         }
     }

@@ -72,7 +72,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "FUNC")]
     pub invoke: Option<String>,
 
-    /// Execution strategy.
+    /// Execution strategy: `interpreter` (default) or `jit`.
     #[arg(long, value_enum, default_value_t = StrategyArg::Interpreter)]
     pub strategy: StrategyArg,
 
@@ -95,12 +95,15 @@ pub struct RunArgs {
 pub enum StrategyArg {
     /// The reference interpreter: portable, no machine code.
     Interpreter,
+    /// Compiled x86-64 code, from proven lowering rules only.
+    Jit,
 }
 
 impl From<StrategyArg> for crate::Strategy {
     fn from(s: StrategyArg) -> crate::Strategy {
         match s {
             StrategyArg::Interpreter => crate::Strategy::Interpreter,
+            StrategyArg::Jit => crate::Strategy::Jit,
         }
     }
 }

@@ -10,7 +10,7 @@ use std::sync::{Mutex, OnceLock};
 
 use wasmproof::I32Exit;
 use wasmproof::wasi::{OutputBuffer, WasiCtx, WasiCtxBuilder, add_to_linker};
-use wasmproof::{Config, Engine, Linker, Module, Store};
+use wasmproof::{Config, Engine, Linker, Module, Store, Strategy};
 
 /// Where compiled programs and sandboxes go (inside the cargo target dir).
 fn scratch() -> PathBuf {
@@ -136,7 +136,12 @@ pub struct Outcome {
 
 /// Runs `_start` of `wasm` under wasmproof through the embedding API.
 pub fn run_wasmproof(wasm: &Path, run: &Run<'_>) -> Outcome {
-    let engine = Engine::new(&Config::new()).expect("engine");
+    run_wasmproof_with(wasm, run, Strategy::Interpreter)
+}
+
+/// [`run_wasmproof`] under an explicit strategy.
+pub fn run_wasmproof_with(wasm: &Path, run: &Run<'_>, strategy: Strategy) -> Outcome {
+    let engine = Engine::new(Config::new().strategy(strategy)).expect("engine");
     let module = Module::from_file(&engine, wasm).expect("wasmproof compiles the module");
     let out = OutputBuffer::new();
     let err = OutputBuffer::new();

@@ -67,11 +67,13 @@ fn generate(files: &[PathBuf], options: &CodegenOptions) -> Result<String, Strin
     let files = Arc::new(files);
     let mut defs = Vec::new();
     for (file, src) in files.file_texts.iter().enumerate() {
-        let lexer = cranelift_isle::lexer::Lexer::new(file, src).map_err(|e| describe(&files, &[e]))?;
+        let lexer =
+            cranelift_isle::lexer::Lexer::new(file, src).map_err(|e| describe(&files, &[e]))?;
         defs.extend(cranelift_isle::parser::parse(lexer).map_err(|e| describe(&files, &[e]))?);
     }
     let mut types = sema::TypeEnv::from_ast(&defs).map_err(|e| describe(&files, &e))?;
-    let terms = sema::TermEnv::from_ast(&mut types, &defs, true).map_err(|e| describe(&files, &e))?;
+    let terms =
+        sema::TermEnv::from_ast(&mut types, &defs, true).map_err(|e| describe(&files, &e))?;
     let rules = match cranelift_isle::overlap::check(&terms) {
         Ok(rules) => rules,
         Err(errors) => {
@@ -105,7 +107,10 @@ fn distinct_ir_ops(files: &Files, e: &cranelift_isle::error::Error) -> bool {
     let ops: Option<Vec<String>> = rules
         .iter()
         .map(|span| {
-            let text = files.file_texts.get(span.from.file)?.get(span.from.offset..)?;
+            let text = files
+                .file_texts
+                .get(span.from.file)?
+                .get(span.from.offset..)?;
             let rest = &text[text.find("(lower")? + "(lower".len()..];
             let rest = rest.trim_start().strip_prefix('(')?;
             let name: String = rest

@@ -8,9 +8,9 @@
 
 use std::fmt;
 
+use crate::backend::{emit, func, regalloc, stubs};
 use crate::code_memory::CodeMemory;
 use crate::ir::Signature;
-use crate::backend::{emit, func, regalloc, stubs};
 use crate::translate::{
     ModuleInfo, TranslateError, TranslateErrorKind, TranslateOptions, translate_module,
 };
@@ -151,7 +151,8 @@ pub fn compile_module(bytes: &[u8], opts: &CompileOptions) -> Result<CompiledMod
     let info = module.info;
     let imports = info.num_imported_funcs();
     let mut a = assembler()?;
-    let mut func_labels: Vec<CodeLabel> = module.functions.iter().map(|_| a.create_label()).collect();
+    let mut func_labels: Vec<CodeLabel> =
+        module.functions.iter().map(|_| a.create_label()).collect();
     let mut landing = a.create_label();
     let labels = func_labels.clone();
     for (i, f) in module.functions.into_iter().enumerate() {
@@ -174,16 +175,22 @@ pub fn compile_module(bytes: &[u8], opts: &CompileOptions) -> Result<CompiledMod
         )
         .map_err(|e| lowering(e.0))?;
     }
-    let stubs = emit_stubs(&mut a, &info.types, &mut landing).map_err(|m| CompileError::Lowering {
-        func_index: 0,
-        message: m,
-    })?;
-    let (code, ips) = assemble(a, func_labels.iter().chain(&stubs.0).chain(&stubs.1).chain([&landing]))?;
+    let stubs =
+        emit_stubs(&mut a, &info.types, &mut landing).map_err(|m| CompileError::Lowering {
+            func_index: 0,
+            message: m,
+        })?;
+    let (code, ips) = assemble(
+        a,
+        func_labels
+            .iter()
+            .chain(&stubs.0)
+            .chain(&stubs.1)
+            .chain([&landing]),
+    )?;
     let n = func_labels.len();
     // Function i spans up to the next function's start (or the first stub).
-    let funcs = (0..n)
-        .map(|i| (ips[i], ips[i + 1] - ips[i]))
-        .collect();
+    let funcs = (0..n).map(|i| (ips[i], ips[i + 1] - ips[i])).collect();
     let array_entries = ips[n..n + stubs.0.len()].to_vec();
     let host_adapters = ips[n + stubs.0.len()..n + stubs.0.len() + stubs.1.len()].to_vec();
     Ok(CompiledModule {
@@ -238,7 +245,8 @@ fn assemble<'l>(
         .map(|l| result.label_ip(l).map(|ip| ip as usize))
         .collect::<Result<Vec<_>, _>>()
         .map_err(asm_err)?;
-    let code = CodeMemory::new(&result.inner.code_buffer).map_err(|e| CompileError::Memory(e.to_string()))?;
+    let code = CodeMemory::new(&result.inner.code_buffer)
+        .map_err(|e| CompileError::Memory(e.to_string()))?;
     Ok((code, ips))
 }
 
@@ -264,10 +272,11 @@ impl StubCode {
 pub fn compile_stubs(sigs: &[Signature]) -> Result<StubCode, CompileError> {
     let mut a = assembler()?;
     let mut landing = a.create_label();
-    let (entries, adapters) = emit_stubs(&mut a, sigs, &mut landing).map_err(|m| CompileError::Lowering {
-        func_index: 0,
-        message: m,
-    })?;
+    let (entries, adapters) =
+        emit_stubs(&mut a, sigs, &mut landing).map_err(|m| CompileError::Lowering {
+            func_index: 0,
+            message: m,
+        })?;
     let (code, ips) = assemble(a, entries.iter().chain(&adapters))?;
     Ok(StubCode {
         code,

@@ -3,6 +3,7 @@
 //! `wasmproof-oracle`; traps, calls, globals, the stubs, and the error for
 //! an operator without a proven rule.
 
+#[allow(dead_code)] // shared by several test crates, each using part of it
 mod jit_harness;
 
 use jit_harness::Jit;
@@ -75,7 +76,10 @@ fn integer_ops_with_proven_rules() {
     for &a in &edge32 {
         for &b in &edge32 {
             calls.push(("mix32", vec![I32(a), I32(b), I32(a ^ 7)]));
-            calls.push(("mix64", vec![I64(i64::from(a) << 17), I64(i64::from(b) * 3)]));
+            calls.push((
+                "mix64",
+                vec![I64(i64::from(a) << 17), I64(i64::from(b) * 3)],
+            ));
         }
     }
     agree(wat, &calls);
@@ -127,4 +131,93 @@ fn an_op_without_a_rule_is_an_error_naming_it() {
         e.to_string(),
         "function 1: no proven lowering rule for 'udiv.i32' (x86-64)"
     );
+}
+
+#[test]
+fn calls_multi_value_globals_and_call_indirect() {
+    let wat = r#"(module
+      (type $bin (func (param i32 i32) (result i32)))
+      (type $un (func (param i64) (result i64)))
+      (global $g (mut i32) (i32.const 40))
+      (global $h (mut i64) (i64.const -9))
+      (table 4 funcref)
+      (elem (i32.const 0) $add $sub)
+      (elem (i32.const 3) $neg)
+      (func $add (type $bin) (i32.add (local.get 0) (local.get 1)))
+      (func $sub (type $bin) (i32.sub (local.get 0) (local.get 1)))
+      (func $neg (type $un) (i64.sub (i64.xor (local.get 0) (local.get 0)) (local.get 0)))
+      (func $swap (param i32 i64 i32) (result i64 i32 i32)
+        (local.get 1) (local.get 2) (local.get 0))
+      (func $many (param i32 i32 i32 i32 i32 i32 i32 i32) (result i32)
+        (i32.add (i32.mul (local.get 7) (local.get 6))
+                 (i32.xor (local.get 5) (i32.add (local.get 0) (local.get 4)))))
+      (func (export "direct") (param i32 i32) (result i32)
+        (call $add (call $sub (local.get 0) (local.get 1)) (local.get 1)))
+      (func (export "stack_args") (param i32 i32) (result i32)
+        (call $many (local.get 0) (local.get 1) (local.get 0) (local.get 1)
+                    (local.get 1) (local.get 0) (local.get 1) (local.get 0)))
+      (func (export "multi") (param i32 i64 i32) (result i32 i64 i32)
+        (call $swap (local.get 0) (local.get 1) (local.get 2))
+        (local.set 0) (local.set 2) (local.set 1)
+        (local.get 2) (local.get 1) (local.get 0))
+      (func (export "globals") (param i32 i64) (result i32 i64)
+        (global.set $g (i32.add (global.get $g) (local.get 0)))
+        (global.set $h (i64.mul (global.get $h) (local.get 1)))
+        (global.get $g) (global.get $h))
+      (func (export "indirect") (param i32 i32 i32) (result i32)
+        (call_indirect (type $bin) (local.get 1) (local.get 2) (local.get 0)))
+      (func (export "indirect64") (param i32 i64) (result i64)
+        (call_indirect (type $un) (local.get 1) (local.get 0)))
+      (func (export "boom") (param i32) (result i32)
+        (if (local.get 0) (then unreachable))
+        (local.get 0)))"#;
+    let mut calls = vec![
+        ("direct", vec![I32(5), I32(-3)]),
+        ("stack_args", vec![I32(123), I32(-77)]),
+        ("multi", vec![I32(-1), I64(-2), I32(3)]),
+        ("globals", vec![I32(2), I64(3)]),
+        ("globals", vec![I32(-50), I64(-1)]),
+        ("boom", vec![I32(0)]),
+        ("boom", vec![I32(1)]),
+        ("indirect64", vec![I32(3), I64(99)]),
+        // Signature mismatch, out of range, null entry.
+        ("indirect64", vec![I32(0), I64(1)]),
+        ("indirect", vec![I32(4), I32(1), I32(2)]),
+        ("indirect", vec![I32(2), I32(1), I32(2)]),
+        ("indirect", vec![I32(-1), I32(1), I32(2)]),
+    ];
+    for i in 0..2 {
+        calls.push(("indirect", vec![I32(i), I32(1000), I32(-17)]));
+    }
+    agree(wat, &calls);
+}
+
+#[test]
+fn deep_recursion_traps_with_stack_overflow() {
+    let wat = r#"(module
+      (func $f (export "down") (param i32) (result i32)
+        (i32.add (call $f (local.get 0)) (local.get 0))))"#;
+    let bytes = wat::parse_str(wat).expect("valid WAT");
+    let mut jit = Jit::new(&bytes, &CompileOptions::default());
+    assert_eq!(jit.call("down", &[1]), Err(9));
+    // The entry record was restored: the instance still works.
+    assert_eq!(jit.call("down", &[2]), Err(9));
+}
+
+#[test]
+fn fuel_checks_trap_when_fuel_runs_out() {
+    let wat = r#"(module
+      (func (export "spin") (param $n i32) (param $one i32) (result i32)
+        (loop $l (local.set $n (i32.sub (local.get $n) (local.get $one))) (br_if $l (local.get $n)))
+        (local.get $n)))"#;
+    let bytes = wat::parse_str(wat).expect("valid WAT");
+    let opts = CompileOptions {
+        fuel_checks: true,
+        epoch_checks: false,
+    };
+    let mut jit = Jit::new(&bytes, &opts);
+    jit.set_fuel(1000);
+    assert_eq!(jit.call("spin", &[10, 1]), Ok(vec![0]));
+    jit.set_fuel(5);
+    assert_eq!(jit.call("spin", &[100, 1]), Err(10));
 }

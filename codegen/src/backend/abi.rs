@@ -117,7 +117,11 @@ pub fn machine_env() -> MachineEnv {
         s
     };
     MachineEnv {
-        preferred_regs_by_class: [ints(&[0, 1, 2, 6, 7, 8, 9]), floats(0..15), PRegSet::empty()],
+        preferred_regs_by_class: [
+            ints(&[0, 1, 2, 6, 7, 8, 9]),
+            floats(0..15),
+            PRegSet::empty(),
+        ],
         non_preferred_regs_by_class: [ints(&CALLEE_SAVED), PRegSet::empty(), PRegSet::empty()],
         scratch_by_class: [
             Some(PReg::new(11, RegClass::Int)),

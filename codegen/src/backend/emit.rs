@@ -126,14 +126,18 @@ pub fn emit_function(
         landing,
         blocks: Vec::new(),
         stubs: Vec::new(),
+        block_label: (usize::MAX, CodeLabel::default()),
     };
-    e.blocks = (0..vcode.blocks.len()).map(|_| e.a.create_label()).collect();
+    e.blocks = (0..vcode.blocks.len())
+        .map(|_| e.a.create_label())
+        .collect();
     e.a.set_label(start)?;
     e.prologue()?;
     for b in 0..vcode.blocks.len() {
         let mut label = e.blocks[b];
         e.a.set_label(&mut label)?;
         e.blocks[b] = label;
+        e.block_label = (e.a.instructions().len(), label);
         for item in out.block_insts_and_edits(vcode, regalloc2::Block::new(b)) {
             match item {
                 InstOrEdit::Edit(Edit::Move { from, to }) => e.mov(*from, *to)?,
@@ -190,6 +194,9 @@ struct Emitter<'a> {
     blocks: Vec<CodeLabel>,
     /// Out-of-line trap stubs: (label, trapping site, code, vmctx register).
     stubs: Vec<(CodeLabel, CodeLabel, u32, AsmRegister64)>,
+    /// The last block label and the instruction index it labels (iced
+    /// allows one label per instruction).
+    block_label: (usize, CodeLabel),
 }
 
 fn gpr_of(a: Allocation) -> R<usize> {
@@ -213,7 +220,9 @@ fn code(c: TrapCode) -> u32 {
 impl Emitter<'_> {
     fn slot(&self, a: Allocation) -> R<AsmMemoryOperand> {
         match a.as_stack() {
-            Some(s) => Ok(qword_ptr(rsp + self.frame.spill_base + 8 * s.index() as i32)),
+            Some(s) => Ok(qword_ptr(
+                rsp + self.frame.spill_base + 8 * s.index() as i32,
+            )),
             None => Err(EmitError(format!("expected a stack slot, got {a}"))),
         }
     }
@@ -230,7 +239,8 @@ impl Emitter<'_> {
         a.lea(r10, qword_ptr(rsp - self.frame.size))?;
         a.cmp(r10, qword_ptr(r11 + vm::STORE_STACK_LIMIT))?;
         a.jb(stub)?;
-        self.stubs.push((stub, site, code(TrapCode::StackOverflow), rdi));
+        self.stubs
+            .push((stub, site, code(TrapCode::StackOverflow), rdi));
         if self.frame.size > 0 {
             a.sub(rsp, self.frame.size)?;
         }
@@ -363,8 +373,13 @@ impl Emitter<'_> {
                 self.store_slot(m, ty, allocs[1])?;
             }
             VInst::Trap { code: c } => {
-                let mut site = self.a.create_label();
-                self.a.set_label(&mut site)?;
+                let site = if self.block_label.0 == self.a.instructions().len() {
+                    self.block_label.1
+                } else {
+                    let mut site = self.a.create_label();
+                    self.a.set_label(&mut site)?;
+                    site
+                };
                 trap_stub(self.a, G64[g(0)?], code(c), site, self.landing)?;
             }
             VInst::TrapIf { cc, code: c } => self.trap_if(cc, c, g(0)?)?,
@@ -444,8 +459,7 @@ impl Emitter<'_> {
                     self.a.call(*l)?;
                 }
                 CallTarget::FuncRef => {
-                    self.a
-                        .call(qword_ptr(G64[g(0)?] + vm::FUNCREF_NATIVE))?;
+                    self.a.call(qword_ptr(G64[g(0)?] + vm::FUNCREF_NATIVE))?;
                 }
                 CallTarget::MemoryGrow => {
                     self.a.mov(r11, qword_ptr(rdi + vm::VMCTX_LIBCALLS))?;

@@ -122,7 +122,13 @@ impl Glue<'_> {
         let at = ctx.vcode.insts.len();
         ctx.vcode.blocks[block].start = at;
     }
-    fn finish(&self, ctx: &mut LowerCtx<'_>, block: usize, succs: Vec<usize>, args: Vec<Vec<VReg>>) {
+    fn finish(
+        &self,
+        ctx: &mut LowerCtx<'_>,
+        block: usize,
+        succs: Vec<usize>,
+        args: Vec<Vec<VReg>>,
+    ) {
         let b = &mut ctx.vcode.blocks[block];
         b.end = ctx.vcode.insts.len();
         b.succs = succs.into_iter().map(Block::new).collect();
@@ -248,7 +254,10 @@ impl Glue<'_> {
                     };
                     for (i, (&v, &ty)) in vals.iter().zip(&tys).enumerate() {
                         ctx.push(
-                            VInst::StoreResult { index: i as u32, ty },
+                            VInst::StoreResult {
+                                index: i as u32,
+                                ty,
+                            },
                             vec![Operand::reg_use(area), Operand::reg_use(v)],
                             PRegSet::empty(),
                         );
@@ -264,7 +273,11 @@ impl Glue<'_> {
                     _ => TrapCode::Unreachable,
                 };
                 let vmctx = ctx.vmctx;
-                ctx.push(VInst::Trap { code }, vec![Operand::reg_use(vmctx)], PRegSet::empty());
+                ctx.push(
+                    VInst::Trap { code },
+                    vec![Operand::reg_use(vmctx)],
+                    PRegSet::empty(),
+                );
                 self.finish(ctx, vb, vec![], vec![]);
                 Ok(vec![])
             }
@@ -306,7 +319,9 @@ impl Glue<'_> {
                     none,
                 );
             }
-            (Opcode::FuelCheck, _) => ctx.push(VInst::FuelCheck, vec![Operand::reg_use(vmctx)], none),
+            (Opcode::FuelCheck, _) => {
+                ctx.push(VInst::FuelCheck, vec![Operand::reg_use(vmctx)], none)
+            }
             (Opcode::EpochCheck, _) => {
                 ctx.push(VInst::EpochCheck, vec![Operand::reg_use(vmctx)], none)
             }

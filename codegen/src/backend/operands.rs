@@ -45,11 +45,19 @@ pub fn fields(inst: &mut Inst) -> Vec<(Field<'_>, Role)> {
     use Role::*;
     match inst {
         Inst::AluRR { op, dst, src, .. } => {
-            let d = if matches!(op, AluOp::Cmp | AluOp::Test) { Use } else { UseDef };
+            let d = if matches!(op, AluOp::Cmp | AluOp::Test) {
+                Use
+            } else {
+                UseDef
+            };
             vec![(G(dst), d), (G(src), Use)]
         }
         Inst::AluRI { op, dst, .. } => {
-            let d = if matches!(op, AluOp::Cmp | AluOp::Test) { Use } else { UseDef };
+            let d = if matches!(op, AluOp::Cmp | AluOp::Test) {
+                Use
+            } else {
+                UseDef
+            };
             vec![(G(dst), d)]
         }
         Inst::ImulImm { dst, src, .. } => vec![(G(dst), Def), (G(src), Use)],
@@ -83,7 +91,11 @@ pub fn fields(inst: &mut Inst) -> Vec<(Field<'_>, Role)> {
             vec![(G(dst), Def), (X(src), Use)]
         }
         Inst::Sse { op, dst, src } => {
-            let d = if matches!(op, SseOp::Ucomiss | SseOp::Ucomisd) { Use } else { UseDef };
+            let d = if matches!(op, SseOp::Ucomiss | SseOp::Ucomisd) {
+                Use
+            } else {
+                UseDef
+            };
             vec![(X(dst), d), (X(src), Use)]
         }
         Inst::Round { dst, src, .. } => vec![(X(dst), UseDef), (X(src), Use)],

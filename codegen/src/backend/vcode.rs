@@ -35,41 +35,73 @@ pub enum VInst {
     /// Defines the function's register arguments (fixed defs).
     Args,
     /// Defines a stack argument: `[rbp + 16 + 8 * index]`.
-    StackArg { index: u32, ty: Type },
+    StackArg {
+        index: u32,
+        ty: Type,
+    },
     Jump,
     /// Branch on `cond != 0` (operand 0): successor 0 if so, else 1.
-    Brif { wide: bool },
+    Brif {
+        wide: bool,
+    },
     /// `index` (operand 0) selects successor `index + 1`, out of range 0.
     BrTable,
     /// Return (uses the fixed result registers).
     Ret,
     /// `[area + 8 * index] := value` (operands: area, value), zero-extended.
-    StoreResult { index: u32, ty: Type },
+    StoreResult {
+        index: u32,
+        ty: Type,
+    },
     /// Terminator: trap with `code` (operand 0: vmctx).
-    Trap { code: TrapCode },
+    Trap {
+        code: TrapCode,
+    },
     /// Trap with `code` when `cc` holds for the flags the previous
     /// instruction set (operand 0: vmctx).
-    TrapIf { cc: CC, code: TrapCode },
+    TrapIf {
+        cc: CC,
+        code: TrapCode,
+    },
     FuelCheck,
     EpochCheck,
     /// Operands: vmctx, (value for a set | result for a get).
-    GlobalGet { index: u32, ty: Type },
-    GlobalSet { index: u32, ty: Type },
+    GlobalGet {
+        index: u32,
+        ty: Type,
+    },
+    GlobalSet {
+        index: u32,
+        ty: Type,
+    },
     /// Operands: vmctx, result (pages).
     MemorySize,
     /// `lea dst, [rsp + area]`.
     FrameAddr(Area),
     /// `dst := [rsp + results area + 8 * index]`.
-    LoadResult { index: u32, ty: Type },
+    LoadResult {
+        index: u32,
+        ty: Type,
+    },
     /// `[rsp + 8 * slot] := value`, an outgoing stack argument.
-    StoreArg { slot: u32, ty: Type },
+    StoreArg {
+        slot: u32,
+        ty: Type,
+    },
     /// Operands: vmctx, result `&vmctx.funcs[index]`.
-    FuncRef { index: u32 },
+    FuncRef {
+        index: u32,
+    },
     /// Operands: base, result `[base + offset]` (64-bit).
-    Load { offset: i32 },
+    Load {
+        offset: i32,
+    },
     /// `call_indirect`'s checks. Operands: vmctx, table index, result:
     /// the `VMFuncRef` pointer.
-    TableLookup { table: u32, type_index: u32 },
+    TableLookup {
+        table: u32,
+        type_index: u32,
+    },
     Call(CallTarget),
 }
 

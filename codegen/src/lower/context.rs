@@ -4,12 +4,12 @@
 
 use super::generated::Context;
 use super::{
-    BlockCall, BlockCalls, Control, Flags, Imm8, Imm32, Imm64, Inst, InstOutput, IntCC, FloatCC,
-    LowerCtx, Reg, Type, Value, ValueList, Xmm, CC, P,
+    BlockCall, BlockCalls, CC, Control, Flags, FloatCC, Imm8, Imm32, Imm64, Inst, InstOutput,
+    IntCC, LowerCtx, P, Reg, Type, Value, ValueList, Xmm,
 };
 use crate::ir::{Imm, Opcode};
-use crate::x64::inst::{AluOp, CountOp, ExtFrom, Float, Inst as M, ShiftOp, SseOp, UnaryOp};
 use crate::x64::Xmm as PX;
+use crate::x64::inst::{AluOp, CountOp, ExtFrom, Float, Inst as M, ShiftOp, SseOp, UnaryOp};
 
 /// Placeholder XMM field (overwritten after allocation).
 const PXMM: PX = match PX::new(0) {
@@ -27,7 +27,8 @@ impl LowerCtx<'_> {
         self.ir(inst, op).and_then(|(t, a)| Some((t, *a.first()?)))
     }
     fn ir2(&self, inst: Inst, op: Opcode) -> Option<(Type, Value, Value)> {
-        self.ir(inst, op).and_then(|(t, a)| Some((t, *a.first()?, *a.get(1)?)))
+        self.ir(inst, op)
+            .and_then(|(t, a)| Some((t, *a.first()?, *a.get(1)?)))
     }
     fn imm(&self, inst: Inst) -> &Imm {
         &self.func.inst(inst).imm
@@ -45,15 +46,39 @@ impl LowerCtx<'_> {
     }
     fn alu(&mut self, op: AluOp, ty: Type, a: Reg, b: Reg) -> Reg {
         let size = self.size(ty);
-        self.gpr_op(M::AluRR { op, size, dst: P, src: P }, &[a, b])
+        self.gpr_op(
+            M::AluRR {
+                op,
+                size,
+                dst: P,
+                src: P,
+            },
+            &[a, b],
+        )
     }
     fn alu_imm(&mut self, op: AluOp, ty: Type, a: Reg, imm: u32) -> Reg {
         let size = self.size(ty);
-        self.gpr_op(M::AluRI { op, size, dst: P, imm: imm as i32 }, &[a])
+        self.gpr_op(
+            M::AluRI {
+                op,
+                size,
+                dst: P,
+                imm: imm as i32,
+            },
+            &[a],
+        )
     }
     fn shift_imm(&mut self, op: ShiftOp, ty: Type, a: Reg, imm: u8) -> Reg {
         let size = self.size(ty);
-        self.gpr_op(M::ShiftImm { op, size, reg: P, imm }, &[a])
+        self.gpr_op(
+            M::ShiftImm {
+                op,
+                size,
+                reg: P,
+                imm,
+            },
+            &[a],
+        )
     }
     fn shift_cl(&mut self, op: ShiftOp, ty: Type, a: Reg, c: Reg) -> Reg {
         let size = self.size(ty);
@@ -61,29 +86,74 @@ impl LowerCtx<'_> {
     }
     fn count(&mut self, op: CountOp, ty: Type, a: Reg) -> Reg {
         let size = self.size(ty);
-        self.gpr_op(M::BitCount { op, size, dst: P, src: P }, &[a])
+        self.gpr_op(
+            M::BitCount {
+                op,
+                size,
+                dst: P,
+                src: P,
+            },
+            &[a],
+        )
     }
     fn sse(&mut self, op: SseOp, a: Xmm, b: Xmm) -> Xmm {
-        self.xmm_op(M::Sse { op, dst: PXMM, src: PXMM }, &[a.0, b.0])
+        self.xmm_op(
+            M::Sse {
+                op,
+                dst: PXMM,
+                src: PXMM,
+            },
+            &[a.0, b.0],
+        )
     }
     fn lea(&mut self, addr32: bool, base: Reg, index: Reg, shift: u8, disp: u32) -> Reg {
-        let inst = M::Lea { addr32, dst: P, base: P, index: P, shift, disp: disp as i32 };
+        let inst = M::Lea {
+            addr32,
+            dst: P,
+            base: P,
+            index: P,
+            shift,
+            disp: disp as i32,
+        };
         self.gpr_op(inst, &[base, index])
     }
     /// `div`/`idiv`: hi:lo / d; `rem` picks the remainder output.
     fn div(&mut self, signed: bool, rem: bool, ty: Type, hi: Reg, lo: Reg, d: Reg) -> Reg {
         let size = self.size(ty);
         let (q, r) = (self.new_gpr(), self.new_gpr());
-        self.machine(M::Div { signed, size, divisor: P }, &[d.0, lo.0, hi.0, q, r]);
+        self.machine(
+            M::Div {
+                signed,
+                size,
+                divisor: P,
+            },
+            &[d.0, lo.0, hi.0, q, r],
+        );
         Reg(if rem { r } else { q })
     }
     fn flags_rr(&mut self, op: AluOp, ty: Type, a: Reg, b: Reg) -> Flags {
         let size = self.size(ty);
-        self.flags(M::AluRR { op, size, dst: P, src: P }, &[a.0, b.0])
+        self.flags(
+            M::AluRR {
+                op,
+                size,
+                dst: P,
+                src: P,
+            },
+            &[a.0, b.0],
+        )
     }
     fn flags_ri(&mut self, op: AluOp, ty: Type, a: Reg, imm: u32) -> Flags {
         let size = self.size(ty);
-        self.flags(M::AluRI { op, size, dst: P, imm: imm as i32 }, &[a.0])
+        self.flags(
+            M::AluRI {
+                op,
+                size,
+                dst: P,
+                imm: imm as i32,
+            },
+            &[a.0],
+        )
     }
 }
 

@@ -210,7 +210,9 @@ impl<'a> LowerCtx<'a> {
             64 => Size::S64,
             32 => Size::S32,
             b => {
-                self.fail(format!("a {b}-bit operand size on an x86-64 instruction that has none"));
+                self.fail(format!(
+                    "a {b}-bit operand size on an x86-64 instruction that has none"
+                ));
                 Size::S64
             }
         }
@@ -384,4 +386,3 @@ pub fn lower_inst(ctx: &mut LowerCtx<'_>, inst: ir::Inst) -> Result<(), String> 
     }
     Ok(())
 }
-

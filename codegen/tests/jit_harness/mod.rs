@@ -3,9 +3,7 @@
 
 use std::ptr;
 
-use wasmproof_codegen::vm::{
-    ArrayEntry, Libcalls, VMContext, VMFuncRef, VMStoreContext, VMTable,
-};
+use wasmproof_codegen::vm::{ArrayEntry, Libcalls, VMContext, VMFuncRef, VMStoreContext, VMTable};
 use wasmproof_codegen::{CompileOptions, CompiledModule, compile_module};
 
 unsafe extern "C" fn no_grow(_: *mut VMContext, _: u32) -> u32 {
@@ -85,10 +83,8 @@ impl Jit {
             .collect();
         let global_ptrs: Vec<*mut u64> = globals.iter_mut().map(|b| &mut **b as *mut u64).collect();
         // Table 0 (if any): its active element segments applied.
-        let mut table_elems: Vec<*const VMFuncRef> = vec![
-            ptr::null();
-            info.tables.first().map_or(0, |t| t.min as usize)
-        ];
+        let mut table_elems: Vec<*const VMFuncRef> =
+            vec![ptr::null(); info.tables.first().map_or(0, |t| t.min as usize)];
         for e in &info.elems {
             let base = match e.offset {
                 wasmproof_codegen::translate::ConstInit::I32(v) => v as usize,

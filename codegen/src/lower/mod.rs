@@ -129,6 +129,8 @@ impl From<ir::IntCC> for IntCC {
     }
 }
 
+/// Variant names as `ir.isle` declares them.
+#[allow(clippy::enum_variant_names)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FloatCC {
     FloatEqual,

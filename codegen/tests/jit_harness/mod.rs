@@ -15,7 +15,7 @@ pub struct Jit {
     pub module: CompiledModule,
     store: Box<VMStoreContext>,
     _funcs: Vec<VMFuncRef>,
-    _globals: Vec<Box<u64>>,
+    _globals: Vec<u64>,
     _global_ptrs: Vec<*mut u64>,
     _table: Box<VMTable>,
     _table_elems: Vec<*const VMFuncRef>,
@@ -70,18 +70,16 @@ impl Jit {
             })
             .collect();
         assert_eq!(imports, 0, "the harness has no imports");
-        let mut globals: Vec<Box<u64>> = info
+        let mut globals: Vec<u64> = info
             .globals
             .iter()
-            .map(|g| {
-                Box::new(match g.init {
-                    Some(wasmproof_codegen::translate::ConstInit::I32(v)) => u64::from(v as u32),
-                    Some(wasmproof_codegen::translate::ConstInit::I64(v)) => v as u64,
-                    _ => 0,
-                })
+            .map(|g| match g.init {
+                Some(wasmproof_codegen::translate::ConstInit::I32(v)) => u64::from(v as u32),
+                Some(wasmproof_codegen::translate::ConstInit::I64(v)) => v as u64,
+                _ => 0,
             })
             .collect();
-        let global_ptrs: Vec<*mut u64> = globals.iter_mut().map(|b| &mut **b as *mut u64).collect();
+        let global_ptrs: Vec<*mut u64> = globals.iter_mut().map(|g| g as *mut u64).collect();
         // Table 0 (if any): its active element segments applied.
         let mut table_elems: Vec<*const VMFuncRef> =
             vec![ptr::null(); info.tables.first().map_or(0, |t| t.min as usize)];

@@ -119,3 +119,103 @@ pub fn is_xmm(inst: &Inst) -> Vec<bool> {
         .map(|(f, _)| matches!(f, Field::X(_)))
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::x64::inst::{ShiftOp, UnaryOp};
+    use crate::x64::{CC, Size};
+
+    const P: Gpr = Gpr::RAX;
+
+    #[test]
+    fn two_operand_forms_read_and_write_their_destination() {
+        let add = Inst::AluRR {
+            op: AluOp::Add,
+            size: Size::S32,
+            dst: P,
+            src: P,
+        };
+        assert_eq!(roles(&add), vec![Role::UseDef, Role::Use]);
+        let cmp = Inst::AluRR {
+            op: AluOp::Cmp,
+            size: Size::S64,
+            dst: P,
+            src: P,
+        };
+        assert_eq!(
+            roles(&cmp),
+            vec![Role::Use, Role::Use],
+            "cmp writes no register"
+        );
+        let neg = Inst::Unary {
+            op: UnaryOp::Neg,
+            size: Size::S64,
+            reg: P,
+        };
+        assert_eq!(roles(&neg), vec![Role::UseDef]);
+        let setcc = Inst::Setcc { cc: CC::E, dst: P };
+        assert_eq!(roles(&setcc), vec![Role::UseDef], "setcc keeps bits 8..64");
+    }
+
+    #[test]
+    fn implicit_registers_are_fixed_operands() {
+        let shl = Inst::ShiftCl {
+            op: ShiftOp::Shl,
+            size: Size::S32,
+            reg: P,
+        };
+        assert_eq!(roles(&shl), vec![Role::UseDef, Role::FixedUse(Gpr::RCX)]);
+        let div = Inst::Div {
+            signed: true,
+            size: Size::S64,
+            divisor: P,
+        };
+        assert_eq!(
+            roles(&div),
+            vec![
+                Role::Use,
+                Role::FixedUse(Gpr::RAX),
+                Role::FixedUse(Gpr::RDX),
+                Role::FixedDef(Gpr::RAX),
+                Role::FixedDef(Gpr::RDX),
+            ]
+        );
+    }
+
+    #[test]
+    fn fields_are_rewritten_in_operand_order() {
+        let mut lea = Inst::Lea {
+            addr32: false,
+            dst: P,
+            base: P,
+            index: P,
+            shift: 2,
+            disp: 8,
+        };
+        let regs = [Gpr::RBX, Gpr::RSI, Gpr::RDI];
+        for ((f, _), r) in fields(&mut lea).into_iter().zip(regs) {
+            if let Field::G(g) = f {
+                *g = r;
+            }
+        }
+        assert_eq!(
+            lea,
+            Inst::Lea {
+                addr32: false,
+                dst: Gpr::RBX,
+                base: Gpr::RSI,
+                index: Gpr::RDI,
+                shift: 2,
+                disp: 8,
+            }
+        );
+        let cvt = Inst::CvtFloatToInt {
+            float: crate::x64::inst::Float::F64,
+            size: Size::S32,
+            dst: P,
+            src: crate::backend::abi::xmm(0),
+        };
+        assert_eq!(is_xmm(&cvt), vec![false, true]);
+    }
+}

@@ -221,3 +221,38 @@ fn fuel_checks_trap_when_fuel_runs_out() {
     jit.set_fuel(5);
     assert_eq!(jit.call("spin", &[100, 1]), Err(10));
 }
+
+/// (i32, i64) -> (i64, i32): (b * 2, a + 1); traps when a is 13.
+unsafe extern "C" fn host_pair(_: *mut wasmproof_codegen::vm::VMHostContext, v: *mut u64) -> u32 {
+    // SAFETY: the adapter passes max(params, results) = 2 slots.
+    let v = unsafe { std::slice::from_raw_parts_mut(v, 2) };
+    let (a, b) = (v[0] as u32, v[1]);
+    if a == 13 {
+        return wasmproof_codegen::vm::TRAP_HOST;
+    }
+    v[0] = b.wrapping_mul(2);
+    v[1] = u64::from(a.wrapping_add(1));
+    0
+}
+
+#[test]
+fn host_imports_through_the_adapter() {
+    let wat = r#"(module
+      (import "env" "pair" (func $pair (param i32 i64) (result i64 i32)))
+      (func (export "use") (param i32 i64) (result i64 i32)
+        (call $pair (local.get 0) (local.get 1))))"#;
+    let bytes = wat::parse_str(wat).expect("valid WAT");
+    let module = compile_module(&bytes, &CompileOptions::default()).expect("compiles");
+    let mut jit = Jit::with_imports(module, vec![host_pair]);
+    assert_eq!(jit.call("use", &[5, 100]), Ok(vec![200, 6]));
+    assert_eq!(jit.call("use", &[u64::from(u32::MAX), 1]), Ok(vec![2, 0]));
+    assert_eq!(
+        jit.call("use", &[13, 1]),
+        Err(wasmproof_codegen::vm::TRAP_HOST)
+    );
+    assert_eq!(
+        jit.call("use", &[1, 1]),
+        Ok(vec![2, 2]),
+        "usable after a host trap"
+    );
+}

@@ -1,9 +1,15 @@
 //! A minimal runtime for testing compiled code: one instance with its
-//! `VMContext`, no memory, functions callable through the array entry.
+//! `VMContext`, no memory, host imports, functions callable through the
+//! array entry.
 
 use std::ptr;
 
-use wasmproof_codegen::vm::{ArrayEntry, Libcalls, VMContext, VMFuncRef, VMStoreContext, VMTable};
+use wasmproof_codegen::vm::{
+    ArrayEntry, Libcalls, VMContext, VMFuncRef, VMHostContext, VMStoreContext, VMTable,
+};
+
+/// A host function as `VMHostContext::call` runs it.
+pub type HostFn = unsafe extern "C" fn(*mut VMHostContext, *mut u64) -> u32;
 use wasmproof_codegen::{CompileOptions, CompiledModule, compile_module};
 
 unsafe extern "C" fn no_grow(_: *mut VMContext, _: u32) -> u32 {
@@ -15,6 +21,7 @@ pub struct Jit {
     pub module: CompiledModule,
     store: Box<VMStoreContext>,
     _funcs: Vec<VMFuncRef>,
+    _host_ctxs: Vec<Box<VMHostContext>>,
     _globals: Vec<u64>,
     _global_ptrs: Vec<*mut u64>,
     _table: Box<VMTable>,
@@ -32,6 +39,12 @@ impl Jit {
     }
 
     pub fn instantiate(module: CompiledModule) -> Jit {
+        Self::with_imports(module, Vec::new())
+    }
+
+    /// Imported function `i` is the host function `hosts[i]`, called
+    /// through the module's host adapter for its type.
+    pub fn with_imports(module: CompiledModule, hosts: Vec<HostFn>) -> Jit {
         let info = module.info();
         let mut store = Box::new(VMStoreContext {
             stack_limit: 0,
@@ -58,18 +71,43 @@ impl Jit {
         });
         let vmctx_ptr: *mut VMContext = &mut *vmctx;
         let imports = info.num_imported_funcs();
+        assert_eq!(
+            hosts.len(),
+            imports as usize,
+            "one host function per import"
+        );
+        let store_ptr: *mut VMStoreContext = &mut *store;
+        let mut host_ctxs: Vec<Box<VMHostContext>> = hosts
+            .into_iter()
+            .map(|call| {
+                Box::new(VMHostContext {
+                    store: store_ptr,
+                    call,
+                })
+            })
+            .collect();
         let funcs: Vec<VMFuncRef> = info
             .funcs
             .iter()
             .enumerate()
-            .map(|(i, &ty)| VMFuncRef {
-                native: module.native_entry(i as u32).unwrap_or(ptr::null()),
-                array: module.array_entry(ty).unwrap_or(ptr::null()),
-                vmctx: vmctx_ptr.cast(),
-                type_id: u64::from(ty),
+            .map(|(i, &ty)| {
+                if (i as u32) < imports {
+                    VMFuncRef {
+                        native: module.host_adapter(ty).unwrap_or(ptr::null()),
+                        array: ptr::null(),
+                        vmctx: (&mut *host_ctxs[i] as *mut VMHostContext).cast(),
+                        type_id: u64::from(ty),
+                    }
+                } else {
+                    VMFuncRef {
+                        native: module.native_entry(i as u32).unwrap_or(ptr::null()),
+                        array: module.array_entry(ty).unwrap_or(ptr::null()),
+                        vmctx: vmctx_ptr.cast(),
+                        type_id: u64::from(ty),
+                    }
+                }
             })
             .collect();
-        assert_eq!(imports, 0, "the harness has no imports");
         let mut globals: Vec<u64> = info
             .globals
             .iter()
@@ -112,6 +150,7 @@ impl Jit {
             module,
             store,
             _funcs: funcs,
+            _host_ctxs: host_ctxs,
             _globals: globals,
             _global_ptrs: global_ptrs,
             _table: table,

@@ -21,7 +21,7 @@ pub struct Jit {
     pub module: CompiledModule,
     store: Box<VMStoreContext>,
     _funcs: Vec<VMFuncRef>,
-    _host_ctxs: Vec<Box<VMHostContext>>,
+    _host_ctxs: Vec<VMHostContext>,
     _globals: Vec<u64>,
     _global_ptrs: Vec<*mut u64>,
     _table: Box<VMTable>,
@@ -77,13 +77,11 @@ impl Jit {
             "one host function per import"
         );
         let store_ptr: *mut VMStoreContext = &mut *store;
-        let mut host_ctxs: Vec<Box<VMHostContext>> = hosts
+        let mut host_ctxs: Vec<VMHostContext> = hosts
             .into_iter()
-            .map(|call| {
-                Box::new(VMHostContext {
-                    store: store_ptr,
-                    call,
-                })
+            .map(|call| VMHostContext {
+                store: store_ptr,
+                call,
             })
             .collect();
         let funcs: Vec<VMFuncRef> = info
@@ -95,7 +93,7 @@ impl Jit {
                     VMFuncRef {
                         native: module.host_adapter(ty).unwrap_or(ptr::null()),
                         array: ptr::null(),
-                        vmctx: (&mut *host_ctxs[i] as *mut VMHostContext).cast(),
+                        vmctx: (&mut host_ctxs[i] as *mut VMHostContext).cast(),
                         type_id: u64::from(ty),
                     }
                 } else {

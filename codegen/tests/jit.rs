@@ -256,3 +256,32 @@ fn host_imports_through_the_adapter() {
         "usable after a host trap"
     );
 }
+
+#[test]
+fn epoch_checks_trap_once_the_deadline_passes() {
+    let wat = r#"(module
+      (func (export "f") (param i32) (result i32) (local.get 0)))"#;
+    let bytes = wat::parse_str(wat).expect("valid WAT");
+    let opts = CompileOptions {
+        fuel_checks: false,
+        epoch_checks: true,
+    };
+    let mut jit = Jit::new(&bytes, &opts);
+    let counter = Box::new(5u64);
+    jit.set_epoch(&counter, 6);
+    assert_eq!(jit.call("f", &[3]), Ok(vec![3]));
+    jit.set_epoch(&counter, 5);
+    assert_eq!(jit.call("f", &[3]), Err(11));
+}
+
+#[test]
+fn memory_size_and_a_refused_grow() {
+    let wat = r#"(module (memory 2)
+      (func (export "size") (result i32) memory.size)
+      (func (export "grow") (param i32) (result i32) (memory.grow (local.get 0))))"#;
+    let bytes = wat::parse_str(wat).expect("valid WAT");
+    let mut jit = Jit::new(&bytes, &CompileOptions::default());
+    assert_eq!(jit.call("size", &[]), Ok(vec![2]));
+    // The harness's libcall refuses every grow: -1.
+    assert_eq!(jit.call("grow", &[1]), Ok(vec![u64::from(u32::MAX)]));
+}

@@ -5,7 +5,7 @@
 use std::ptr;
 
 use wasmproof_codegen::vm::{
-    ArrayEntry, Libcalls, VMContext, VMFuncRef, VMHostContext, VMStoreContext, VMTable,
+    ArrayEntry, Libcalls, VMContext, VMFuncRef, VMHostContext, VMMemory, VMStoreContext, VMTable,
 };
 
 /// A host function as `VMHostContext::call` runs it.
@@ -29,6 +29,8 @@ pub struct Jit {
     _tables: Vec<*mut VMTable>,
     _type_ids: Vec<u64>,
     _libcalls: Box<Libcalls>,
+    _memory: Box<VMMemory>,
+    _memory_bytes: Vec<u8>,
     vmctx: Box<VMContext>,
 }
 
@@ -139,6 +141,13 @@ impl Jit {
         let libcalls = Box::new(Libcalls {
             memory_grow: no_grow,
         });
+        // Memory 0 at its minimum size (`memory.grow` always fails here).
+        let mut memory_bytes = vec![0u8; info.memory.as_ref().map_or(0, |m| m.min as usize) << 16];
+        let mut memory = Box::new(VMMemory {
+            base: memory_bytes.as_mut_ptr(),
+            bytes: memory_bytes.len() as u64,
+        });
+        vmctx.memory = &mut *memory;
         vmctx.globals = global_ptrs.as_ptr();
         vmctx.funcs = funcs.as_ptr();
         vmctx.tables = tables.as_ptr();
@@ -156,12 +165,20 @@ impl Jit {
             _tables: tables,
             _type_ids: type_ids,
             _libcalls: libcalls,
+            _memory: memory,
+            _memory_bytes: memory_bytes,
             vmctx,
         }
     }
 
     pub fn set_fuel(&mut self, fuel: i64) {
         self.store.fuel = fuel;
+    }
+
+    /// Epoch checks read `*counter` (which must outlive the calls).
+    pub fn set_epoch(&mut self, counter: &u64, deadline: u64) {
+        self.store.epoch_counter = counter;
+        self.store.epoch_deadline = deadline;
     }
 
     /// Calls an exported function with raw 8-byte argument slots: the

@@ -8,9 +8,14 @@
 
 use std::fmt;
 
+use crate::backend::{emit, func, regalloc, stubs};
 use crate::code_memory::CodeMemory;
 use crate::ir::Signature;
-use crate::translate::{ModuleInfo, TranslateError, TranslateErrorKind};
+use crate::translate::{
+    ModuleInfo, TranslateError, TranslateErrorKind, TranslateOptions, translate_module,
+};
+use iced_x86::BlockEncoderOptions;
+use iced_x86::code_asm::{CodeAssembler, CodeLabel};
 
 /// Instrumentation compiled into every function.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -138,11 +143,111 @@ impl CompiledModule {
 
 /// Validate, translate and compile a binary module.
 pub fn compile_module(bytes: &[u8], opts: &CompileOptions) -> Result<CompiledModule, CompileError> {
-    let _ = (bytes, opts);
-    Err(CompileError::Lowering {
-        func_index: 0,
-        message: "the x86-64 backend is not wired up yet".to_string(),
+    let topts = TranslateOptions {
+        fuel_checks: opts.fuel_checks,
+        epoch_checks: opts.epoch_checks,
+    };
+    let module = translate_module(bytes, &topts)?;
+    let info = module.info;
+    let imports = info.num_imported_funcs();
+    let mut a = assembler()?;
+    let mut func_labels: Vec<CodeLabel> =
+        module.functions.iter().map(|_| a.create_label()).collect();
+    let mut landing = a.create_label();
+    let labels = func_labels.clone();
+    for (i, f) in module.functions.into_iter().enumerate() {
+        let func_index = imports + i as u32;
+        let lowering = |message: String| CompileError::Lowering {
+            func_index,
+            message,
+        };
+        let func = f?;
+        let vcode = func::lower_function(&func, &info).map_err(lowering)?;
+        let out = regalloc::allocate(&vcode).map_err(lowering)?;
+        emit::emit_function(
+            &mut a,
+            &vcode,
+            &out,
+            &mut func_labels[i],
+            &labels,
+            imports,
+            landing,
+        )
+        .map_err(|e| lowering(e.0))?;
+    }
+    let stubs =
+        emit_stubs(&mut a, &info.types, &mut landing).map_err(|m| CompileError::Lowering {
+            func_index: 0,
+            message: m,
+        })?;
+    let (code, ips) = assemble(
+        a,
+        func_labels
+            .iter()
+            .chain(&stubs.0)
+            .chain(&stubs.1)
+            .chain([&landing]),
+    )?;
+    let n = func_labels.len();
+    // Function i spans up to the next function's start (or the first stub).
+    let funcs = (0..n).map(|i| (ips[i], ips[i + 1] - ips[i])).collect();
+    let array_entries = ips[n..n + stubs.0.len()].to_vec();
+    let host_adapters = ips[n + stubs.0.len()..n + stubs.0.len() + stubs.1.len()].to_vec();
+    Ok(CompiledModule {
+        info,
+        code,
+        funcs,
+        array_entries,
+        host_adapters,
     })
+}
+
+fn assembler() -> Result<CodeAssembler, CompileError> {
+    CodeAssembler::new(64).map_err(|e| CompileError::Memory(e.to_string()))
+}
+
+/// The array entries and host adapters for `sigs`, then the trap landing
+/// (labels of the first two, in `sigs` order).
+fn emit_stubs(
+    a: &mut CodeAssembler,
+    sigs: &[Signature],
+    landing: &mut CodeLabel,
+) -> Result<(Vec<CodeLabel>, Vec<CodeLabel>), String> {
+    let mut entries = Vec::new();
+    let mut adapters = Vec::new();
+    for sig in sigs {
+        let mut l = a.create_label();
+        stubs::array_entry(a, &mut l, sig).map_err(|e| e.0)?;
+        entries.push(l);
+    }
+    for sig in sigs {
+        let mut l = a.create_label();
+        stubs::host_adapter(a, &mut l, sig, *landing).map_err(|e| e.0)?;
+        adapters.push(l);
+    }
+    stubs::trap_landing(a, landing).map_err(|e| e.0)?;
+    Ok((entries, adapters))
+}
+
+/// Assemble, map into executable memory, and return the offset of each label.
+fn assemble<'l>(
+    mut a: CodeAssembler,
+    labels: impl Iterator<Item = &'l CodeLabel>,
+) -> Result<(CodeMemory, Vec<usize>), CompileError> {
+    let asm_err = |e: iced_x86::IcedError| CompileError::Lowering {
+        func_index: 0,
+        message: format!("assembling failed: {e}"),
+    };
+    let result = a
+        .assemble_options(0, BlockEncoderOptions::RETURN_NEW_INSTRUCTION_OFFSETS)
+        .map_err(asm_err)?;
+    let ips = labels
+        .map(|l| result.label_ip(l).map(|ip| ip as usize))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(asm_err)?;
+    let code = CodeMemory::new(&result.inner.code_buffer)
+        .map_err(|e| CompileError::Memory(e.to_string()))?;
+    Ok((code, ips))
 }
 
 /// Array entries and host adapters for signatures no module declares (a
@@ -165,9 +270,17 @@ impl StubCode {
 
 /// Compile the stubs for `sigs` (index `i` of the result is `sigs[i]`).
 pub fn compile_stubs(sigs: &[Signature]) -> Result<StubCode, CompileError> {
-    let _ = sigs;
-    Err(CompileError::Lowering {
-        func_index: 0,
-        message: "the x86-64 backend is not wired up yet".to_string(),
+    let mut a = assembler()?;
+    let mut landing = a.create_label();
+    let (entries, adapters) =
+        emit_stubs(&mut a, sigs, &mut landing).map_err(|m| CompileError::Lowering {
+            func_index: 0,
+            message: m,
+        })?;
+    let (code, ips) = assemble(a, entries.iter().chain(&adapters))?;
+    Ok(StubCode {
+        code,
+        array_entries: ips[..entries.len()].to_vec(),
+        host_adapters: ips[entries.len()..].to_vec(),
     })
 }

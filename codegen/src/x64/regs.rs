@@ -21,8 +21,8 @@ impl Gpr {
     pub const RDI: Gpr = Gpr(7);
 
     /// `None` unless `n < 16`.
-    pub fn new(n: u8) -> Option<Gpr> {
-        (n < 16).then_some(Gpr(n))
+    pub const fn new(n: u8) -> Option<Gpr> {
+        if n < 16 { Some(Gpr(n)) } else { None }
     }
 
     /// All sixteen, in hardware order.
@@ -48,8 +48,8 @@ impl Gpr {
 
 impl Xmm {
     /// `None` unless `n < 16`.
-    pub fn new(n: u8) -> Option<Xmm> {
-        (n < 16).then_some(Xmm(n))
+    pub const fn new(n: u8) -> Option<Xmm> {
+        if n < 16 { Some(Xmm(n)) } else { None }
     }
 
     pub fn all() -> impl Iterator<Item = Xmm> {

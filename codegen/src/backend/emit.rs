@@ -1,0 +1,519 @@
+//! Allocated [`VCode`] -> x86-64 through iced-x86's code assembler (which
+//! resolves labels). Rule-produced instructions are encoded by
+//! `x64::encode` after their register fields are filled from the
+//! allocation (`operands.rs`); the glue is written here.
+//!
+//! Frame (rsp is fixed after the prologue):
+//!
+//! ```text
+//! [rbp + 16 + 8k]  stack argument k
+//! [rbp + 8]        return address
+//! [rbp]            caller's rbp
+//! [rbp - 8(i+1)]   callee-saved register i
+//! ...
+//! [rsp + outgoing + 8n]            spill slot n
+//! [rsp + 8 * max_stack_args + 8i]  call result i (multi-value callees)
+//! [rsp + 8k]                       outgoing stack argument k
+//! ```
+
+use iced_x86::IcedError;
+use iced_x86::code_asm::*;
+use regalloc2::{Allocation, Edit, InstOrEdit, Output, RegClass};
+
+use super::operands::{self, Field, Role};
+use super::vcode::{Area, CallTarget, VCode, VInst};
+use crate::ir::{TrapCode, Type};
+use crate::vm;
+use crate::x64::{CC, Gpr, Xmm, encode};
+
+pub const G64: [AsmRegister64; 16] = [
+    rax, rcx, rdx, rbx, rsp, rbp, rsi, rdi, r8, r9, r10, r11, r12, r13, r14, r15,
+];
+pub const G32: [AsmRegister32; 16] = [
+    eax, ecx, edx, ebx, esp, ebp, esi, edi, r8d, r9d, r10d, r11d, r12d, r13d, r14d, r15d,
+];
+pub const XMM: [AsmRegisterXmm; 16] = [
+    xmm0, xmm1, xmm2, xmm3, xmm4, xmm5, xmm6, xmm7, xmm8, xmm9, xmm10, xmm11, xmm12, xmm13, xmm14,
+    xmm15,
+];
+
+/// An emission failure (an internal error, reported as a lowering error).
+#[derive(Debug)]
+pub struct EmitError(pub String);
+
+impl From<IcedError> for EmitError {
+    fn from(e: IcedError) -> Self {
+        EmitError(e.to_string())
+    }
+}
+
+impl From<encode::EncodeError> for EmitError {
+    fn from(e: encode::EncodeError) -> Self {
+        EmitError(e.to_string())
+    }
+}
+
+pub type R<T = ()> = Result<T, EmitError>;
+
+/// Jump on `cc` to `label`.
+pub fn jcc(a: &mut CodeAssembler, cc: CC, l: CodeLabel) -> R {
+    match cc {
+        CC::O => a.jo(l),
+        CC::NO => a.jno(l),
+        CC::B => a.jb(l),
+        CC::AE => a.jae(l),
+        CC::E => a.je(l),
+        CC::NE => a.jne(l),
+        CC::BE => a.jbe(l),
+        CC::A => a.ja(l),
+        CC::S => a.js(l),
+        CC::NS => a.jns(l),
+        CC::P => a.jp(l),
+        CC::NP => a.jnp(l),
+        CC::L => a.jl(l),
+        CC::GE => a.jge(l),
+        CC::LE => a.jle(l),
+        CC::G => a.jg(l),
+    }?;
+    Ok(())
+}
+
+/// Jump to the trap landing with `code`; `ctx` holds a context pointer
+/// (its first field is the store), `site` labels the trapping instruction.
+pub fn trap_stub(
+    a: &mut CodeAssembler,
+    ctx: AsmRegister64,
+    code: u32,
+    site: CodeLabel,
+    landing: CodeLabel,
+) -> R {
+    if ctx != r10 {
+        a.mov(r10, ctx)?;
+    }
+    a.mov(r11d, code)?;
+    a.lea(rax, ptr(site))?;
+    a.jmp(landing)?;
+    Ok(())
+}
+
+struct Frame {
+    /// Bytes the prologue subtracts from rsp after `push rbp`.
+    size: i32,
+    callee_saved: Vec<u8>,
+    spill_base: i32,
+    results_area: i32,
+}
+
+/// Emit one allocated function. `funcs` labels the defined functions
+/// (`funcs[i]` is function `num_imports + i`).
+pub fn emit_function(
+    a: &mut CodeAssembler,
+    vcode: &VCode,
+    out: &Output,
+    start: &mut CodeLabel,
+    funcs: &[CodeLabel],
+    num_imports: u32,
+    landing: CodeLabel,
+) -> R {
+    let frame = frame(vcode, out);
+    let mut e = Emitter {
+        a,
+        vcode,
+        out,
+        frame,
+        funcs,
+        num_imports,
+        landing,
+        blocks: Vec::new(),
+        stubs: Vec::new(),
+        block_label: (usize::MAX, CodeLabel::default()),
+    };
+    e.blocks = (0..vcode.blocks.len())
+        .map(|_| e.a.create_label())
+        .collect();
+    e.a.set_label(start)?;
+    e.prologue()?;
+    for b in 0..vcode.blocks.len() {
+        let mut label = e.blocks[b];
+        e.a.set_label(&mut label)?;
+        e.blocks[b] = label;
+        e.block_label = (e.a.instructions().len(), label);
+        for item in out.block_insts_and_edits(vcode, regalloc2::Block::new(b)) {
+            match item {
+                InstOrEdit::Edit(Edit::Move { from, to }) => e.mov(*from, *to)?,
+                InstOrEdit::Inst(i) => e.inst(b, i.index())?,
+            }
+        }
+    }
+    for (mut label, site, code, ctx) in std::mem::take(&mut e.stubs) {
+        e.a.set_label(&mut label)?;
+        trap_stub(e.a, ctx, code, site, landing)?;
+    }
+    Ok(())
+}
+
+fn frame(vcode: &VCode, out: &Output) -> Frame {
+    let mut used = [false; 16];
+    let mut mark = |a: Allocation| {
+        if let Some(p) = a.as_reg()
+            && p.class() == RegClass::Int
+        {
+            used[p.hw_enc()] = true;
+        }
+    };
+    out.allocs.iter().for_each(|&a| mark(a));
+    for (_, Edit::Move { from, to }) in &out.edits {
+        mark(*from);
+        mark(*to);
+    }
+    let callee_saved: Vec<u8> = super::abi::CALLEE_SAVED
+        .iter()
+        .copied()
+        .filter(|&n| used[usize::from(n)])
+        .collect();
+    let outgoing = 8 * (vcode.max_stack_args + vcode.max_call_results) as i32;
+    let spills = 8 * out.num_spillslots as i32;
+    let saves = 8 * callee_saved.len() as i32;
+    let size = (outgoing + spills + saves + 15) & !15;
+    Frame {
+        size,
+        callee_saved,
+        spill_base: outgoing,
+        results_area: 8 * vcode.max_stack_args as i32,
+    }
+}
+
+struct Emitter<'a> {
+    a: &'a mut CodeAssembler,
+    vcode: &'a VCode,
+    out: &'a Output,
+    frame: Frame,
+    funcs: &'a [CodeLabel],
+    num_imports: u32,
+    landing: CodeLabel,
+    blocks: Vec<CodeLabel>,
+    /// Out-of-line trap stubs: (label, trapping site, code, vmctx register).
+    stubs: Vec<(CodeLabel, CodeLabel, u32, AsmRegister64)>,
+    /// The last block label and the instruction index it labels (iced
+    /// allows one label per instruction).
+    block_label: (usize, CodeLabel),
+}
+
+fn gpr_of(a: Allocation) -> R<usize> {
+    match a.as_reg() {
+        Some(p) if p.class() == RegClass::Int => Ok(p.hw_enc()),
+        _ => Err(EmitError(format!("expected a general register, got {a}"))),
+    }
+}
+
+fn xmm_of(a: Allocation) -> R<usize> {
+    match a.as_reg() {
+        Some(p) if p.class() == RegClass::Float => Ok(p.hw_enc()),
+        _ => Err(EmitError(format!("expected an XMM register, got {a}"))),
+    }
+}
+
+fn code(c: TrapCode) -> u32 {
+    c as u32
+}
+
+impl Emitter<'_> {
+    fn slot(&self, a: Allocation) -> R<AsmMemoryOperand> {
+        match a.as_stack() {
+            Some(s) => Ok(qword_ptr(
+                rsp + self.frame.spill_base + 8 * s.index() as i32,
+            )),
+            None => Err(EmitError(format!("expected a stack slot, got {a}"))),
+        }
+    }
+
+    fn prologue(&mut self) -> R {
+        let a = &mut *self.a;
+        a.push(rbp)?;
+        a.mov(rbp, rsp)?;
+        // Stack limit: trap before the frame would cross it (rdi = vmctx).
+        let mut site = a.create_label();
+        let stub = a.create_label();
+        a.set_label(&mut site)?;
+        a.mov(r11, qword_ptr(rdi + vm::VMCTX_STORE))?;
+        a.lea(r10, qword_ptr(rsp - self.frame.size))?;
+        a.cmp(r10, qword_ptr(r11 + vm::STORE_STACK_LIMIT))?;
+        a.jb(stub)?;
+        self.stubs
+            .push((stub, site, code(TrapCode::StackOverflow), rdi));
+        if self.frame.size > 0 {
+            a.sub(rsp, self.frame.size)?;
+        }
+        for (i, &n) in self.frame.callee_saved.iter().enumerate() {
+            a.mov(qword_ptr(rbp - 8 * (i as i32 + 1)), G64[usize::from(n)])?;
+        }
+        Ok(())
+    }
+
+    fn epilogue(&mut self) -> R {
+        for (i, &n) in self.frame.callee_saved.iter().enumerate() {
+            self.a
+                .mov(G64[usize::from(n)], qword_ptr(rbp - 8 * (i as i32 + 1)))?;
+        }
+        self.a.mov(rsp, rbp)?;
+        self.a.pop(rbp)?;
+        self.a.ret()?;
+        Ok(())
+    }
+
+    /// A move the allocator inserted. Never touches the flags.
+    fn mov(&mut self, from: Allocation, to: Allocation) -> R {
+        let a = &mut *self.a;
+        match (from.as_reg(), to.as_reg()) {
+            (Some(f), Some(t)) => match f.class() {
+                RegClass::Float => a.movaps(XMM[t.hw_enc()], XMM[f.hw_enc()])?,
+                _ => a.mov(G64[t.hw_enc()], G64[f.hw_enc()])?,
+            },
+            (Some(f), None) => {
+                let m = self.slot(to)?;
+                match f.class() {
+                    RegClass::Float => self.a.movq(m, XMM[f.hw_enc()])?,
+                    _ => self.a.mov(m, G64[f.hw_enc()])?,
+                }
+            }
+            (None, Some(t)) => {
+                let m = self.slot(from)?;
+                match t.class() {
+                    RegClass::Float => self.a.movq(XMM[t.hw_enc()], m)?,
+                    _ => self.a.mov(G64[t.hw_enc()], m)?,
+                }
+            }
+            (None, None) => {
+                let (f, t) = (self.slot(from)?, self.slot(to)?);
+                self.a.mov(r10, f)?;
+                self.a.mov(t, r10)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn label(&self, block: usize, succ: usize) -> R<CodeLabel> {
+        self.vcode.blocks[block]
+            .succs
+            .get(succ)
+            .map(|b| self.blocks[b.index()])
+            .ok_or_else(|| EmitError(format!("block {block} has no successor {succ}")))
+    }
+
+    /// A trap check: `j<cc>` to an out-of-line stub.
+    fn trap_if(&mut self, cc: CC, c: TrapCode, vmctx: usize) -> R {
+        let mut site = self.a.create_label();
+        let stub = self.a.create_label();
+        self.a.set_label(&mut site)?;
+        jcc(self.a, cc, stub)?;
+        self.stubs.push((stub, site, code(c), G64[vmctx]));
+        Ok(())
+    }
+
+    fn inst(&mut self, block: usize, i: usize) -> R {
+        let data = &self.vcode.insts[i];
+        let allocs = self.out.inst_allocs(regalloc2::Inst::new(i));
+        let g = |k: usize| -> R<usize> { gpr_of(allocs[k]) };
+        let x = |k: usize| -> R<usize> { xmm_of(allocs[k]) };
+        match data.inst {
+            VInst::Machine(m) => {
+                let mut m = m;
+                let mut k = 0;
+                for (field, role) in operands::fields(&mut m) {
+                    // `UseDef`: the output's register (the same as the input's).
+                    let at = if role == Role::UseDef { k + 1 } else { k };
+                    match field {
+                        Field::G(r) => *r = gpr_num(g(at)?),
+                        Field::X(r) => *r = xmm_num(x(at)?),
+                        Field::None => {}
+                    }
+                    k += role.vregs();
+                }
+                let inst = encode::to_iced(&m)?;
+                self.a.add_instruction(inst)?;
+            }
+            VInst::Args => {}
+            VInst::StackArg { index, ty } => {
+                let m = qword_ptr(rbp + 16 + 8 * index as i32);
+                if ty.is_int() {
+                    self.a.mov(G64[g(0)?], m)?;
+                } else {
+                    self.a.movq(XMM[x(0)?], m)?;
+                }
+            }
+            VInst::Jump => {
+                let l = self.label(block, 0)?;
+                self.a.jmp(l)?;
+            }
+            VInst::Brif { wide } => {
+                let c = g(0)?;
+                if wide {
+                    self.a.test(G64[c], G64[c])?;
+                } else {
+                    self.a.test(G32[c], G32[c])?;
+                }
+                let (t, f) = (self.label(block, 0)?, self.label(block, 1)?);
+                self.a.jne(t)?;
+                self.a.jmp(f)?;
+            }
+            VInst::BrTable => {
+                let idx = G32[g(0)?];
+                let n = self.vcode.blocks[block].succs.len();
+                for k in 1..n {
+                    let l = self.label(block, k)?;
+                    self.a.cmp(idx, (k - 1) as i32)?;
+                    self.a.je(l)?;
+                }
+                let d = self.label(block, 0)?;
+                self.a.jmp(d)?;
+            }
+            VInst::Ret => self.epilogue()?,
+            VInst::StoreResult { index, ty } => {
+                let m = qword_ptr(G64[g(0)?] + 8 * index as i32);
+                self.store_slot(m, ty, allocs[1])?;
+            }
+            VInst::Trap { code: c } => {
+                let site = if self.block_label.0 == self.a.instructions().len() {
+                    self.block_label.1
+                } else {
+                    let mut site = self.a.create_label();
+                    self.a.set_label(&mut site)?;
+                    site
+                };
+                trap_stub(self.a, G64[g(0)?], code(c), site, self.landing)?;
+            }
+            VInst::TrapIf { cc, code: c } => self.trap_if(cc, c, g(0)?)?,
+            VInst::FuelCheck => {
+                let v = g(0)?;
+                self.a.mov(r11, qword_ptr(G64[v] + vm::VMCTX_STORE))?;
+                self.a.sub(qword_ptr(r11 + vm::STORE_FUEL), 1)?;
+                self.trap_if(CC::S, TrapCode::OutOfFuel, v)?;
+            }
+            VInst::EpochCheck => {
+                let v = g(0)?;
+                self.a.mov(r11, qword_ptr(G64[v] + vm::VMCTX_STORE))?;
+                self.a.mov(r10, qword_ptr(r11 + vm::STORE_EPOCH_COUNTER))?;
+                self.a.mov(r10, qword_ptr(r10))?;
+                self.a.cmp(r10, qword_ptr(r11 + vm::STORE_EPOCH_DEADLINE))?;
+                self.trap_if(CC::AE, TrapCode::Interrupted, v)?;
+            }
+            VInst::GlobalGet { index, ty } => {
+                self.global_addr(g(0)?, index)?;
+                load_value(self.a, allocs[1], ty, qword_ptr(r11))?;
+            }
+            VInst::GlobalSet { index, ty } => {
+                self.global_addr(g(0)?, index)?;
+                self.store_slot(qword_ptr(r11), ty, allocs[1])?;
+            }
+            VInst::MemorySize => {
+                let d = G64[g(1)?];
+                self.a.mov(r11, qword_ptr(G64[g(0)?] + vm::VMCTX_MEMORY))?;
+                self.a.mov(d, qword_ptr(r11 + vm::MEMORY_BYTES))?;
+                self.a.shr(d, 16)?;
+            }
+            VInst::FrameAddr(Area::CallResults) => {
+                self.a
+                    .lea(G64[g(0)?], qword_ptr(rsp + self.frame.results_area))?;
+            }
+            VInst::LoadResult { index, ty } => {
+                let m = qword_ptr(rsp + self.frame.results_area + 8 * index as i32);
+                load_value(self.a, allocs[0], ty, m)?;
+            }
+            VInst::StoreArg { slot, ty } => {
+                self.store_slot(qword_ptr(rsp + 8 * slot as i32), ty, allocs[0])?;
+            }
+            VInst::FuncRef { index } => {
+                let d = G64[g(1)?];
+                self.a.mov(d, qword_ptr(G64[g(0)?] + vm::VMCTX_FUNCS))?;
+                self.a.add(d, vm::FUNCREF_SIZE * index as i32)?;
+            }
+            VInst::Load { offset } => {
+                self.a.mov(G64[g(1)?], qword_ptr(G64[g(0)?] + offset))?;
+            }
+            VInst::TableLookup { table, type_index } => {
+                let (v, idx, d) = (g(0)?, g(1)?, g(2)?);
+                let a = &mut *self.a;
+                a.mov(r11, qword_ptr(G64[v] + vm::VMCTX_TABLES))?;
+                a.mov(r11, qword_ptr(r11 + 8 * table as i32))?;
+                a.mov(r10d, G32[idx])?;
+                a.cmp(r10, qword_ptr(r11 + vm::TABLE_LEN))?;
+                self.trap_if(CC::AE, TrapCode::UndefinedElement, v)?;
+                let a = &mut *self.a;
+                a.mov(r11, qword_ptr(r11 + vm::TABLE_ELEMS))?;
+                a.mov(r11, qword_ptr(r11 + r10 * 8))?;
+                a.test(r11, r11)?;
+                self.trap_if(CC::E, TrapCode::UninitializedElement, v)?;
+                let a = &mut *self.a;
+                a.mov(r10, qword_ptr(G64[v] + vm::VMCTX_TYPE_IDS))?;
+                a.mov(r10, qword_ptr(r10 + 8 * type_index as i32))?;
+                a.cmp(r10, qword_ptr(r11 + vm::FUNCREF_TYPE_ID))?;
+                self.trap_if(CC::NE, TrapCode::IndirectCallTypeMismatch, v)?;
+                self.a.mov(G64[d], r11)?;
+            }
+            VInst::Call(target) => match target {
+                CallTarget::Direct(f) => {
+                    let l = f
+                        .checked_sub(self.num_imports)
+                        .and_then(|i| self.funcs.get(i as usize))
+                        .ok_or_else(|| EmitError(format!("call to unknown function {f}")))?;
+                    self.a.call(*l)?;
+                }
+                CallTarget::FuncRef => {
+                    self.a.call(qword_ptr(G64[g(0)?] + vm::FUNCREF_NATIVE))?;
+                }
+                CallTarget::MemoryGrow => {
+                    self.a.mov(r11, qword_ptr(rdi + vm::VMCTX_LIBCALLS))?;
+                    self.a.call(qword_ptr(r11 + vm::LIBCALL_MEMORY_GROW))?;
+                }
+            },
+        }
+        Ok(())
+    }
+
+    /// r11 := the address of global `index`'s slot.
+    fn global_addr(&mut self, vmctx: usize, index: u32) -> R {
+        self.a.mov(r11, qword_ptr(G64[vmctx] + vm::VMCTX_GLOBALS))?;
+        self.a.mov(r11, qword_ptr(r11 + 8 * index as i32))?;
+        Ok(())
+    }
+
+    /// Store a value into an 8-byte slot, zero-extending 32-bit values.
+    fn store_slot(&mut self, m: AsmMemoryOperand, ty: Type, v: Allocation) -> R {
+        store_value(self.a, m, ty, v)
+    }
+}
+
+/// `[m] := v` as an 8-byte slot (i32/f32 zero-extended).
+pub fn store_value(a: &mut CodeAssembler, m: AsmMemoryOperand, ty: Type, v: Allocation) -> R {
+    match ty {
+        Type::I32 => {
+            a.mov(r10d, G32[gpr_of(v)?])?;
+            a.mov(m, r10)?;
+        }
+        Type::I64 => a.mov(m, G64[gpr_of(v)?])?,
+        Type::F32 => {
+            a.movd(r10d, XMM[xmm_of(v)?])?;
+            a.mov(m, r10)?;
+        }
+        Type::F64 => a.movq(m, XMM[xmm_of(v)?])?,
+    }
+    Ok(())
+}
+
+/// `v := [m]` (an 8-byte slot).
+pub fn load_value(a: &mut CodeAssembler, v: Allocation, ty: Type, m: AsmMemoryOperand) -> R {
+    if ty.is_int() {
+        a.mov(G64[gpr_of(v)?], m)?;
+    } else {
+        a.movq(XMM[xmm_of(v)?], m)?;
+    }
+    Ok(())
+}
+
+fn gpr_num(n: usize) -> Gpr {
+    Gpr::all().nth(n).unwrap_or(Gpr::RAX)
+}
+
+fn xmm_num(n: usize) -> Xmm {
+    Xmm::all().nth(n).unwrap_or_else(|| super::abi::xmm(0))
+}

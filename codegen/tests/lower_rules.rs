@@ -59,8 +59,8 @@ fn every_x64_lowering_rule_is_proven_at_every_instantiation() {
 
     // The solver portfolio CI uses: z3 first, cvc5 when z3 gives up, and
     // each entry first with the solver the lock says proved it.
-    let lock = wasmproof_verifier::Lock::read(&isle_rules().join("verified.lock"))
-        .expect("verified.lock");
+    let lock =
+        wasmproof_verifier::Lock::read(&isle_rules().join("verified.lock")).expect("verified.lock");
     let preferred = lock
         .entries
         .iter()

@@ -359,8 +359,7 @@ pub fn lock_from_report(
                 instantiation: fp.instantiation.clone(),
                 fingerprint: fp.fingerprint.clone(),
                 solver: tag_of(
-                    proving_solver(report, &fp.root, &fp.rule, &fp.instantiation)
-                        .unwrap_or(solver),
+                    proving_solver(report, &fp.root, &fp.rule, &fp.instantiation).unwrap_or(solver),
                 ),
             }),
             EntryStatus::Skipped { excluded: true, .. } => {}

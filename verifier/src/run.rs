@@ -71,7 +71,10 @@ pub fn verify_program(prog: &Program, opts: &Options) -> Result<Report, Error> {
     // Every solver the portfolio may run, with its version (for the cache
     // key and the lock); a missing one is an error up front.
     let mut versions = vec![(opts.solver, solver_version.clone())];
-    let others = opts.fallback.into_iter().chain(opts.preferred.values().copied());
+    let others = opts
+        .fallback
+        .into_iter()
+        .chain(opts.preferred.values().copied());
     for k in others {
         if !versions.iter().any(|(v, _)| *v == k) {
             versions.push((k, solver::version(k)?));

@@ -410,6 +410,7 @@ fn options(solver: SolverKind) -> Options {
         on_outcome: None,
         include_tags: vec![],
         exclude_tags: vec![],
+        ..Options::default()
     }
 }
 

@@ -74,7 +74,10 @@ fn without_a_fallback_a_tiny_timeout_is_not_a_proof() {
 #[test]
 fn z3_giving_up_falls_back_to_cvc5() {
     let r = run(&opts(SolverKind::Z3, TINY, Some(SolverKind::Cvc5)));
-    assert_eq!(outcome(&r, "good"), (Verdict::Proven, Some(SolverKind::Cvc5)));
+    assert_eq!(
+        outcome(&r, "good"),
+        (Verdict::Proven, Some(SolverKind::Cvc5))
+    );
     // The fallback's counterexample is a failure.
     let (v, s) = outcome(&r, "bad");
     assert!(matches!(v, Verdict::Counterexample(_)), "{v:?}");
@@ -107,7 +110,10 @@ fn a_preferred_solver_runs_first() {
         .insert("lower good (bv 32) -> bv 32".to_string(), SolverKind::Cvc5);
     let r = run(&o);
     // cvc5 (with the fallback timeout) proves it; z3 is never asked.
-    assert_eq!(outcome(&r, "good"), (Verdict::Proven, Some(SolverKind::Cvc5)));
+    assert_eq!(
+        outcome(&r, "good"),
+        (Verdict::Proven, Some(SolverKind::Cvc5))
+    );
     let (v, _) = outcome(&r, "bad");
     assert!(matches!(v, Verdict::Timeout | Verdict::Unknown(_)), "{v:?}");
 }
@@ -126,11 +132,20 @@ fn lock_records_the_proving_solver_and_check_uses_it() {
     let bin = env!("CARGO_BIN_EXE_wasmproof-verify");
     let run = |args: &[&str]| {
         let o = Command::new(bin).args(args).output().expect("run");
-        (o.status.code(), String::from_utf8_lossy(&o.stdout).into_owned())
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+        )
     };
     let (isle, lock_s) = (isle.to_string_lossy(), lock.to_string_lossy());
     let (code, out) = run(&[
-        "--timeout", "0.001", "--fallback", "cvc5", "--write-lock", &lock_s, &isle,
+        "--timeout",
+        "0.001",
+        "--fallback",
+        "cvc5",
+        "--write-lock",
+        &lock_s,
+        &isle,
     ]);
     assert_eq!(code, Some(0), "{out}");
     let text = std::fs::read_to_string(&lock).expect("lock written");

@@ -27,11 +27,9 @@ use std::collections::HashMap;
 
 fn children(kind: &Kind) -> Vec<NodeId> {
     match kind {
-        Kind::Var(_)
-        | Kind::Bool(_)
-        | Kind::Int(_)
-        | Kind::BitVec { .. }
-        | Kind::Num(_) => Vec::new(),
+        Kind::Var(_) | Kind::Bool(_) | Kind::Int(_) | Kind::BitVec { .. } | Kind::Num(_) => {
+            Vec::new()
+        }
         Kind::Op(_, xs) => xs.clone(),
         Kind::Field(_, x) => vec![*x],
         Kind::Struct(fs) => fs.iter().map(|f| f.1).collect(),
@@ -52,12 +50,9 @@ fn with_children(kind: &Kind, new: &[NodeId]) -> Kind {
     match kind {
         Kind::Op(op, _) => Kind::Op(op.clone(), new.to_vec()),
         Kind::Field(f, _) => Kind::Field(f.clone(), new[0]),
-        Kind::Struct(fs) => Kind::Struct(
-            fs.iter()
-                .zip(new)
-                .map(|(f, &n)| (f.0.clone(), n))
-                .collect(),
-        ),
+        Kind::Struct(fs) => {
+            Kind::Struct(fs.iter().zip(new).map(|(f, &n)| (f.0.clone(), n)).collect())
+        }
         Kind::Switch(_, arms) => Kind::Switch(
             new[0],
             (0..arms.len())
@@ -83,7 +78,12 @@ impl Builder<'_> {
         if let Some(&m) = memo.get(&n) {
             return m;
         }
-        let kids = self.vc.nodes.get(n).map(|x| children(&x.kind)).unwrap_or_default();
+        let kids = self
+            .vc
+            .nodes
+            .get(n)
+            .map(|x| children(&x.kind))
+            .unwrap_or_default();
         let m = kids.into_iter().any(|k| self.mentions(k, target, memo));
         memo.insert(n, m);
         m
@@ -160,7 +160,9 @@ impl Builder<'_> {
         for n in about_arg.into_iter().chain(root_obls) {
             alt.push(self.subst(n, arg, result, &mut mentions, &mut done));
         }
-        let alt = self.vc.and(alt, "the machine's result is an allowed IR result");
+        let alt = self
+            .vc
+            .and(alt, "the machine's result is an allowed IR result");
         for i in first..end {
             let o = self.vc.obligations[i].node;
             self.vc.obligations[i].node = self.vc.node(

@@ -39,7 +39,7 @@ pub const FORMAT_VERSION: u32 = 1;
 /// Version of the verifier's SMT encoding. Bump it whenever a change to
 /// `expand`, `infer`, `encode` or `solver` could change a verdict: every
 /// fingerprint changes with it, so CI re-proves and re-locks every rule.
-pub const ENCODING_VERSION: u32 = 1;
+pub const ENCODING_VERSION: u32 = 2;
 
 /// The fingerprint of one (root, rule, instantiation).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

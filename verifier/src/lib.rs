@@ -55,7 +55,7 @@ pub mod solver;
 pub mod verdict;
 
 pub use fingerprint::{ENCODING_VERSION, FingerprintEntry, fingerprints};
-pub use lock::{Lock, LockDiff, LockDiffKind, LockEntry, check_lock};
+pub use lock::{Lock, LockDiff, LockDiffKind, LockEntry, check_lock, entry_solver};
 pub use verdict::{
     Binding, Counterexample, Diagnostic, ModelValue, Outcome, Report, Severity, Verdict,
 };
@@ -112,6 +112,15 @@ pub struct Options {
     /// reported as skipped, but do not count against the run (and are left
     /// out of a lock). Wins over `include_tags`.
     pub exclude_tags: Vec<String>,
+    /// The solver portfolio: retry a query `solver` answered `unknown` or
+    /// timed out on with this one (a counterexample is final either way).
+    pub fallback: Option<SolverKind>,
+    /// The per-check timeout of whichever solver is not `solver`.
+    pub fallback_timeout: Duration,
+    /// Entries (`root rule instantiation`, as in a lock) to try with this
+    /// solver first, e.g. the one a lock says proved them; the other is the
+    /// fallback.
+    pub preferred: std::collections::BTreeMap<String, SolverKind>,
 }
 
 impl Default for Options {
@@ -128,6 +137,9 @@ impl Default for Options {
             on_outcome: None,
             include_tags: Vec::new(),
             exclude_tags: Vec::new(),
+            fallback: None,
+            fallback_timeout: Duration::from_secs(300),
+            preferred: std::collections::BTreeMap::new(),
         }
     }
 }

@@ -294,6 +294,33 @@ pub fn entry_status(report: &Report, root: &str, rule: &str, instantiation: &str
     }
 }
 
+/// The solver that proved an entry: with several outcomes (chained
+/// expansions), the one that answered the slowest query, since that is the
+/// one a re-proof needs.
+pub fn proving_solver(
+    report: &Report,
+    root: &str,
+    rule: &str,
+    instantiation: &str,
+) -> Option<SolverKind> {
+    report
+        .outcomes
+        .iter()
+        .filter(|o| o.root == root && o.rule == rule && o.instantiation == instantiation)
+        .filter(|o| o.verdict.is_proven())
+        .max_by_key(|o| o.time)
+        .and_then(|o| o.solver)
+}
+
+/// The solver a lock entry names (`z3-4.8.12` -> z3), if it is one we run.
+pub fn entry_solver(entry: &LockEntry) -> Option<SolverKind> {
+    match entry.solver.split('-').next()? {
+        "z3" => Some(SolverKind::Z3),
+        "cvc5" => Some(SolverKind::Cvc5),
+        _ => None,
+    }
+}
+
 /// The lock for a finished run: one entry per fingerprint, or, when
 /// anything is not proven, the list of what is not (nothing is written).
 /// Instantiations whose tag the user excluded are left out of the lock.
@@ -302,7 +329,10 @@ pub fn lock_from_report(
     fingerprints: &[FingerprintEntry],
     solver: SolverKind,
 ) -> Result<Lock, Vec<String>> {
-    let tag = solver_tag(solver, &report.solver_version);
+    let tag_of = |kind: SolverKind| {
+        let version = report.version_of(kind).unwrap_or(&report.solver_version);
+        solver_tag(kind, version)
+    };
     let mut entries = Vec::new();
     let mut problems = Vec::new();
     for fp in fingerprints {
@@ -328,7 +358,9 @@ pub fn lock_from_report(
                 rule: fp.rule.clone(),
                 instantiation: fp.instantiation.clone(),
                 fingerprint: fp.fingerprint.clone(),
-                solver: tag.clone(),
+                solver: tag_of(
+                    proving_solver(report, &fp.root, &fp.rule, &fp.instantiation).unwrap_or(solver),
+                ),
             }),
             EntryStatus::Skipped { excluded: true, .. } => {}
             EntryStatus::Skipped { reason, .. } => {

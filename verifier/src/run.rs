@@ -15,7 +15,7 @@ use crate::expand::{BuildError, Builder, Signature, TypeFailure};
 use crate::frontend::Program;
 use crate::solver::{self, Answer};
 use crate::verdict::{Diagnostic, Outcome, Report, Severity, Verdict};
-use crate::{Error, Options};
+use crate::{Error, Options, SolverKind};
 use cranelift_isle::ast::ModelType;
 use cranelift_isle::sema::RuleId;
 use std::collections::BTreeMap;
@@ -55,6 +55,8 @@ struct Done {
     result: JobResult,
     time: Duration,
     cached: bool,
+    /// The solver that gave `result` (`None`: none ran).
+    solver: Option<SolverKind>,
 }
 
 /// A rule that failed before any query existed (e.g. a missing spec).
@@ -66,6 +68,18 @@ struct Early {
 
 pub fn verify_program(prog: &Program, opts: &Options) -> Result<Report, Error> {
     let solver_version = solver::version(opts.solver)?;
+    // Every solver the portfolio may run, with its version (for the cache
+    // key and the lock); a missing one is an error up front.
+    let mut versions = vec![(opts.solver, solver_version.clone())];
+    let others = opts
+        .fallback
+        .into_iter()
+        .chain(opts.preferred.values().copied());
+    for k in others {
+        if !versions.iter().any(|(v, _)| *v == k) {
+            versions.push((k, solver::version(k)?));
+        }
+    }
     let cache = match &opts.cache_dir {
         Some(dir) => Some(Cache::open(dir).map_err(|e| {
             Error::Usage(format!("cannot use cache directory {}: {e}", dir.display()))
@@ -107,6 +121,7 @@ pub fn verify_program(prog: &Program, opts: &Options) -> Result<Report, Error> {
             verdict: Verdict::Error(e.message.clone()),
             time: Duration::ZERO,
             cached: false,
+            solver: None,
         };
         let d = done_count.fetch_add(1, Ordering::SeqCst) + 1;
         if let Some(h) = &opts.on_outcome {
@@ -134,7 +149,7 @@ pub fn verify_program(prog: &Program, opts: &Options) -> Result<Report, Error> {
     });
     let next = AtomicUsize::new(0);
     let workers = opts.jobs.max(1).min(jobs.len().max(1));
-    let version = solver_version.clone();
+    let version = &versions;
     // One worker's loop: take the next job until none is left.
     let work = || {
         loop {
@@ -145,7 +160,7 @@ pub fn verify_program(prog: &Program, opts: &Options) -> Result<Report, Error> {
             // A bug in the engine must not take the whole run down: it
             // becomes this rule's error.
             let done = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                run_job(prog, opts, cache.as_ref(), &version, i, job)
+                run_job(prog, opts, cache.as_ref(), version, i, job)
             }))
             .unwrap_or_else(|_| {
                 vec![Done {
@@ -157,6 +172,7 @@ pub fn verify_program(prog: &Program, opts: &Options) -> Result<Report, Error> {
                     ))),
                     time: Duration::ZERO,
                     cached: false,
+                    solver: None,
                 }]
             });
             let d = done_count.fetch_add(1, Ordering::SeqCst) + 1;
@@ -211,6 +227,7 @@ pub fn verify_program(prog: &Program, opts: &Options) -> Result<Report, Error> {
         outcomes: outcomes.into_iter().map(|(_, o)| o).collect(),
         diagnostics,
         solver_version,
+        solver_versions: versions,
     })
 }
 
@@ -452,7 +469,7 @@ fn run_job(
     prog: &Program,
     opts: &Options,
     cache: Option<&Cache>,
-    version: &str,
+    versions: &[(SolverKind, String)],
     index: usize,
     job: &Job,
 ) -> Vec<Done> {
@@ -464,6 +481,7 @@ fn run_job(
             result,
             time: start.elapsed(),
             cached: false,
+            solver: None,
         }]
     };
     let b = Builder::new(prog, &job.label, job.choices.clone());
@@ -498,21 +516,83 @@ fn run_job(
     let mut out = Vec::new();
     for (vc, types) in solutions {
         let t0 = Instant::now();
-        let (result, cached) = solve_vc(opts, cache, version, job, &vc);
+        let (result, cached, solver) = solve_portfolio(opts, cache, versions, job, &vc);
         out.push(Done {
             job: index,
             types,
             result,
             time: t0.elapsed(),
             cached,
+            solver,
         });
     }
     out
 }
 
-fn solve_vc(
+/// The solvers to try, in order, with their timeouts: the one `preferred`
+/// names for this entry (else `--solver`), then the other one if there is a
+/// fallback. `--solver` runs with `--timeout`, any other with
+/// `fallback_timeout`.
+pub(crate) fn portfolio(opts: &Options, entry: &str) -> Vec<(SolverKind, Duration)> {
+    let timeout = |k: SolverKind| {
+        if k == opts.solver {
+            opts.timeout
+        } else {
+            opts.fallback_timeout
+        }
+    };
+    let first = opts.preferred.get(entry).copied().unwrap_or(opts.solver);
+    let second = if first == opts.solver {
+        opts.fallback
+    } else {
+        Some(opts.solver)
+    };
+    let mut order = vec![(first, timeout(first))];
+    if let Some(s) = second.filter(|&s| s != first) {
+        order.push((s, timeout(s)));
+    }
+    order
+}
+
+/// Run the portfolio: the next solver only after an `unknown` or a timeout.
+/// Whatever else a solver answers (a proof, a counterexample, an error) is
+/// the verdict.
+fn solve_portfolio(
     opts: &Options,
     cache: Option<&Cache>,
+    versions: &[(SolverKind, String)],
+    job: &Job,
+    vc: &crate::ir::Vc,
+) -> (JobResult, bool, Option<SolverKind>) {
+    let entry = format!("{} {} {}", job.root, job.label, job.instantiation);
+    let mut last = None;
+    for (kind, timeout) in portfolio(opts, &entry) {
+        let version = versions
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("");
+        let (result, cached) = solve_vc(cache, kind, timeout, version, job, vc);
+        let retry = matches!(
+            result,
+            JobResult::Answer(Answer::Unknown(_) | Answer::Timeout)
+        );
+        last = Some((result, cached, Some(kind)));
+        if !retry {
+            break;
+        }
+    }
+    last.unwrap_or((
+        JobResult::Answer(Answer::Error("no solver to run".to_string())),
+        false,
+        None,
+    ))
+}
+
+fn solve_vc(
+    cache: Option<&Cache>,
+    kind: SolverKind,
+    timeout: Duration,
     version: &str,
     job: &Job,
     vc: &crate::ir::Vc,
@@ -527,7 +607,7 @@ fn solve_vc(
         }
     };
     let script = q.script();
-    let key = Cache::key(solver::program(opts.solver), version, &script);
+    let key = Cache::key(solver::program(kind), version, &script);
     // Debugging aid: WASMPROOF_VERIFIER_DUMP=<dir> keeps every query's text.
     if let Some(dir) = std::env::var_os("WASMPROOF_VERIFIER_DUMP") {
         let name = format!(
@@ -543,7 +623,7 @@ fn solve_vc(
     {
         return (JobResult::Answer(a), true);
     }
-    let answer = solver::solve(&q, opts.solver, opts.timeout);
+    let answer = solver::solve(&q, kind, timeout);
     if let Some(c) = cache {
         // A cache we cannot write only costs time next run.
         let _ = c.put(&key, &answer);
@@ -606,6 +686,7 @@ fn aggregate(jobs: &[Job], results: Vec<Done>) -> (Vec<(usize, Outcome)>, Vec<Di
                 verdict,
                 time,
                 cached,
+                solver: results.iter().rev().find_map(|d| d.solver),
             },
         ));
         return (outs, diags);
@@ -672,6 +753,7 @@ fn aggregate(jobs: &[Job], results: Vec<Done>) -> (Vec<(usize, Outcome)>, Vec<Di
                 verdict,
                 time: d.time,
                 cached: d.cached,
+                solver: d.solver,
             },
         ));
     }

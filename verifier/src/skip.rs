@@ -85,6 +85,7 @@ pub(crate) fn skipped_outcomes(
                     verdict: Verdict::Skipped { reason, excluded },
                     time: Duration::ZERO,
                     cached: false,
+                    solver: None,
                 };
             for sk in &prog.skipped_instantiations {
                 let (reason, excluded) = why(sk);

@@ -122,8 +122,17 @@ pub fn solve(q: &Query, kind: SolverKind, timeout: Duration) -> Answer {
 enum Stage {
     TypeFacts,
     Assumptions,
+    /// The assumptions with every bit-vector input pinned to zero: a cheap
+    /// witness that they can hold (finding *some* model of a float spec,
+    /// say a square root, can take a solver minutes; with constant inputs
+    /// the circuit folds away). Unsat or unknown proves nothing: the plain
+    /// `Assumptions` check follows.
+    AssumptionsAtZero,
     Negated,
 }
+
+/// How long the zero-input witness may take before the plain check runs.
+const ZERO_WITNESS_LIMIT: Duration = Duration::from_secs(10);
 
 /// One solver process, one `check-sat`: z3 gives up much of its
 /// preprocessing (bit-blasting, equation solving) in incremental mode, which
@@ -151,6 +160,17 @@ fn check(
             ctx.assert(e)?;
         }
     }
+    if stage == Stage::AssumptionsAtZero {
+        for w in q.watch.iter().filter(|w| w.group == Group::Input) {
+            for (_, t, sort) in &w.leaves {
+                if let Sort::BitVec(n) = sort {
+                    let zero = ctx.binary(*n, 0u8);
+                    let e = ctx.eq(to_sexpr(&ctx, t), zero);
+                    ctx.assert(e)?;
+                }
+            }
+        }
+    }
     if stage == Stage::Negated {
         let goal = to_sexpr(&ctx, &q.goal());
         let neg = ctx.not(goal);
@@ -171,6 +191,15 @@ fn solve_inner(q: &Query, kind: SolverKind, timeout: Duration) -> std::io::Resul
         Response::Unsat => {}
     }
     drop(ctx);
+    let witness = check(
+        q,
+        kind,
+        timeout.min(ZERO_WITNESS_LIMIT),
+        Stage::AssumptionsAtZero,
+    );
+    if let Ok((Response::Sat, _)) = witness {
+        return Ok(Answer::Proven);
+    }
     let t1 = Instant::now();
     let (r, mut ctx) = check(q, kind, timeout, Stage::Assumptions)?;
     match r {

@@ -22,6 +22,9 @@ pub struct Outcome {
     pub time: Duration,
     /// The answer came from the on-disk cache rather than a solver run.
     pub cached: bool,
+    /// The solver whose answer the verdict is (`None`: no solver answered).
+    #[serde(default)]
+    pub solver: Option<crate::SolverKind>,
 }
 
 /// What the solver established about one query.
@@ -171,6 +174,20 @@ pub struct Report {
     pub diagnostics: Vec<Diagnostic>,
     /// e.g. `Z3 version 4.8.12 - 64 bit`.
     pub solver_version: String,
+    /// The `--version` line of every solver the run may use (the primary
+    /// and the fallback), to name the one that proved each entry.
+    #[serde(default)]
+    pub solver_versions: Vec<(crate::SolverKind, String)>,
+}
+
+impl Report {
+    /// The version line of `kind`, if the run used it.
+    pub fn version_of(&self, kind: crate::SolverKind) -> Option<&str> {
+        self.solver_versions
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 impl Report {

@@ -465,6 +465,7 @@ fn options(solver: SolverKind) -> Options {
         on_outcome: None,
         include_tags: vec![],
         exclude_tags: vec![],
+        ..Options::default()
     }
 }
 

@@ -220,6 +220,7 @@ mod tests {
             verdict,
             time: Duration::from_millis(120),
             cached: false,
+            solver: None,
         }
     }
 
@@ -309,6 +310,7 @@ mod tests {
             outcomes,
             diagnostics: vec![],
             solver_version: String::new(),
+            solver_versions: vec![],
         };
         let text = report(&r);
         assert!(text.contains("skipped  b  lower"), "{text}");
@@ -334,6 +336,7 @@ mod tests {
             ],
             diagnostics: vec![],
             solver_version: "Z3 version 4.8.12".into(),
+            solver_versions: vec![],
         };
         let text = report(&r);
         let lines: Vec<&str> = text.lines().collect();

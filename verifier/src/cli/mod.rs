@@ -42,6 +42,16 @@ struct Args {
     #[arg(long, value_name = "S", default_value_t = 30.0)]
     timeout: f64,
 
+    /// Retry a query SOLVER answered `unknown` or timed out on with this
+    /// one (z3 or cvc5): a solver portfolio. A counterexample from either
+    /// is final.
+    #[arg(long, value_name = "SOLVER")]
+    fallback: Option<String>,
+
+    /// The per-query timeout of the fallback solver, in seconds.
+    #[arg(long = "fallback-timeout", value_name = "S", default_value_t = 300.0)]
+    fallback_timeout: f64,
+
     /// Queries solved in parallel (default: the number of CPUs).
     #[arg(long, value_name = "N")]
     jobs: Option<usize>,
@@ -98,6 +108,16 @@ pub fn run(argv: impl IntoIterator<Item = OsString>) -> Result<ExitCode, String>
     };
 
     let solver = parse_solver(&args.solver)?;
+    let fallback = args.fallback.as_deref().map(parse_solver).transpose()?;
+    if let Some(f) = fallback {
+        check_solver_installed(f)?;
+    }
+    if !args.fallback_timeout.is_finite() || args.fallback_timeout <= 0.0 {
+        return Err(format!(
+            "--fallback-timeout must be a positive number of seconds, not {}",
+            args.fallback_timeout
+        ));
+    }
     check_solver_installed(solver)?;
     if !args.timeout.is_finite() || args.timeout <= 0.0 {
         return Err(format!(
@@ -151,6 +171,18 @@ pub fn run(argv: impl IntoIterator<Item = OsString>) -> Result<ExitCode, String>
         on_outcome,
         include_tags: args.tags.clone(),
         exclude_tags: args.exclude_tags.clone(),
+        fallback,
+        fallback_timeout: Duration::from_secs_f64(args.fallback_timeout),
+        // `--check` re-proves each entry with the solver the lock names
+        // first (then the other one, as its fallback).
+        preferred: old_lock
+            .iter()
+            .flat_map(|l| l.entries.iter())
+            .filter_map(|e| {
+                let kind = wasmproof_verifier::entry_solver(e)?;
+                Some((format!("{} {} {}", e.root, e.rule, e.instantiation), kind))
+            })
+            .collect(),
     };
 
     let result = wasmproof_verifier::verify_files(&args.files, &opts);

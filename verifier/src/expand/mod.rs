@@ -19,6 +19,7 @@ use cranelift_isle::ast::{self, ModelType, SpecExpr, SpecOp};
 use cranelift_isle::sema::{self, Pattern, RuleId, TermId, TermKind, TypeId};
 use std::collections::HashMap;
 
+mod refine;
 mod spec;
 mod types;
 
@@ -186,7 +187,9 @@ impl<'p> Builder<'p> {
 
         // The root's spec: requires and matches assumed, provides proven.
         self.side = Side::Root;
+        let root_obligations = self.vc.obligations.len();
         self.instantiate_spec(&root_name, spec, &args, result, None)?;
+        let root_obligations = root_obligations..self.vc.obligations.len();
         self.side = Side::Callee;
 
         // The rule's left-hand side and if-lets.
@@ -225,6 +228,15 @@ impl<'p> Builder<'p> {
         self.vc.rhs = Some(("rhs (result)".to_string(), rhs));
 
         self.finish_states()?;
+        // A nondeterministic (float) left side is proven by refinement; only
+        // when the argument and the result have one type, so one can stand
+        // for the other.
+        if let (Some(sig), Some(&arg)) = (sig, args.first())
+            && sig.args.len() == 1
+            && sig.args[0] == sig.ret
+        {
+            self.refine_root(root_obligations.start, root_obligations.end, arg, result);
+        }
         Ok(self)
     }
 

@@ -105,9 +105,37 @@ fn generate(files: &[PathBuf], options: &CodegenOptions) -> Result<String, Strin
     cranelift_isle::recursion::check(&rules, &terms).map_err(|e| describe(&files, &e))?;
     let code = cranelift_isle::codegen::codegen(files, &types, &terms, &rules, options);
     // ir.isle's `return` term is a Rust keyword: use the raw identifier.
-    Ok(code
+    let code = code
         .replace("fn return(", "fn r#return(")
-        .replace("::return(", "::r#return("))
+        .replace("::return(", "::r#return(");
+    Ok(negative_literals(&code))
+}
+
+/// cranelift-isle writes a negative constant of a primitive type (`-1` as an
+/// `Imm32`) as its 128-bit two's complement in hex, which overflows the Rust
+/// type: write it as the i128 cast to the (inferred) type, i.e. truncated.
+fn negative_literals(code: &str) -> String {
+    let mut out = String::with_capacity(code.len());
+    let mut rest = code;
+    while let Some(at) = rest.find("0x") {
+        out.push_str(&rest[..at]);
+        let digits: String = rest[at + 2..]
+            .chars()
+            .take_while(|c| c.is_ascii_hexdigit())
+            .collect();
+        let negative =
+            digits.len() == 32 && u128::from_str_radix(&digits, 16).is_ok_and(|v| v >> 127 == 1);
+        if negative {
+            let v = u128::from_str_radix(&digits, 16).unwrap_or(0) as i128;
+            out.push_str(&format!("(({v}_i128) as _)"));
+        } else {
+            out.push_str("0x");
+            out.push_str(&digits);
+        }
+        rest = &rest[at + 2 + digits.len()..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Whether an overlap error only relates `lower` rules that cannot both

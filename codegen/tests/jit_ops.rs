@@ -239,13 +239,15 @@ fn operators() -> Vec<(String, Vec<T>, T)> {
     ops
 }
 
+/// One function's cases: export name, params, results, argument lists.
+type Case = (String, Vec<T>, Vec<T>, Vec<Vec<u64>>);
+
 /// One module of many exported functions, each called on many argument
 /// lists, compared with the interpreter.
 struct Suite {
     funcs: String,
     count: usize,
-    /// (export, params, result, argument lists)
-    cases: Vec<(String, Vec<T>, Vec<T>, Vec<Vec<u64>>)>,
+    cases: Vec<Case>,
 }
 
 impl Suite {

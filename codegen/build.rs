@@ -109,30 +109,54 @@ fn generate(files: &[PathBuf], options: &CodegenOptions) -> Result<String, Strin
         .replace("::return(", "::r#return("))
 }
 
-/// Whether an overlap error only relates `lower` rules whose IR terms differ.
+/// Whether an overlap error only relates `lower` rules whose patterns
+/// differ. The IR terms and the type/value matchers (`ity32`, `value_f64`,
+/// ...) are extern extractors, which ISLE cannot see are mutually exclusive,
+/// so it reports e.g. `(fcvt_to_uint (ity32 _) (value_f32 x))` and
+/// `(fcvt_to_uint (ity64 _) (value_f64 x))` as overlapping. Accepting such a
+/// pair is sound either way: every rule is proven, so whichever one matches
+/// first emits correct code. Two rules with the same pattern text are a real
+/// overlap and stay an error.
 fn distinct_ir_ops(files: &Files, e: &cranelift_isle::error::Error) -> bool {
     let cranelift_isle::error::Error::OverlapError { rules, .. } = e else {
         return false;
     };
-    let ops: Option<Vec<String>> = rules
+    let patterns: Option<Vec<String>> = rules
         .iter()
         .map(|span| {
             let text = files
                 .file_texts
                 .get(span.from.file)?
                 .get(span.from.offset..)?;
-            let rest = &text[text.find("(lower")? + "(lower".len()..];
-            let rest = rest.trim_start().strip_prefix('(')?;
-            let name: String = rest
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_')
-                .collect();
-            (!name.is_empty()).then_some(name)
+            lower_pattern(&text[text.find("(lower")?..])
         })
         .collect();
-    let Some(ops) = ops else { return false };
+    let Some(patterns) = patterns else {
+        return false;
+    };
     // The first rule overlaps each of the others.
-    ops[1..].iter().all(|op| *op != ops[0])
+    patterns[1..].iter().all(|p| *p != patterns[0])
+}
+
+/// The balanced `(lower ...)` form at the start of `text`, whitespace
+/// collapsed and variable names kept (they do not change what matches, but
+/// identical text is what marks a duplicate).
+fn lower_pattern(text: &str) -> Option<String> {
+    let mut depth = 0usize;
+    for (i, c) in text.char_indices() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth = depth.checked_sub(1)?;
+                if depth == 0 {
+                    let p = &text[..=i];
+                    return Some(p.split_whitespace().collect::<Vec<_>>().join(" "));
+                }
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// `file:line:col: error` per error.

@@ -66,10 +66,11 @@ fn isle_inputs(rules: &Path) -> std::io::Result<Vec<PathBuf>> {
 }
 
 /// cranelift-isle's `compile::from_files`, except for the overlap check:
-/// the IR terms are extern extractors, which ISLE cannot see are mutually
-/// exclusive (each matches one opcode), so it reports every pair of `lower`
-/// rules on different IR ops as overlapping. Such pairs are accepted; an
-/// overlap between two rules on the same IR op is still an error.
+/// the IR terms and type extractors are extern extractors, which ISLE cannot
+/// see are mutually exclusive (each matches one opcode or type), so it
+/// reports every pair of `lower` rules on different IR ops, or on one op at
+/// different types, as overlapping. Such pairs are accepted
+/// (`distinct_ir_ops`); any other overlap is still an error.
 fn generate(files: &[PathBuf], options: &CodegenOptions) -> Result<String, String> {
     use cranelift_isle::error::Error;
     let files = Files::from_paths(files, &options.prefixes)
@@ -104,59 +105,160 @@ fn generate(files: &[PathBuf], options: &CodegenOptions) -> Result<String, Strin
     cranelift_isle::recursion::check(&rules, &terms).map_err(|e| describe(&files, &e))?;
     let code = cranelift_isle::codegen::codegen(files, &types, &terms, &rules, options);
     // ir.isle's `return` term is a Rust keyword: use the raw identifier.
-    Ok(code
+    let code = code
         .replace("fn return(", "fn r#return(")
-        .replace("::return(", "::r#return("))
+        .replace("::return(", "::r#return(");
+    Ok(negative_literals(&code))
 }
 
-/// Whether an overlap error only relates `lower` rules whose patterns
-/// differ. The IR terms and the type/value matchers (`ity32`, `value_f64`,
-/// ...) are extern extractors, which ISLE cannot see are mutually exclusive,
-/// so it reports e.g. `(fcvt_to_uint (ity32 _) (value_f32 x))` and
-/// `(fcvt_to_uint (ity64 _) (value_f64 x))` as overlapping. Accepting such a
-/// pair is sound either way: every rule is proven, so whichever one matches
-/// first emits correct code. Two rules with the same pattern text are a real
-/// overlap and stay an error.
+/// cranelift-isle writes a negative constant of a primitive type (`-1` as an
+/// `Imm32`) as its 128-bit two's complement in hex, which overflows the Rust
+/// type: write it as the i128 cast to the (inferred) type, i.e. truncated.
+fn negative_literals(code: &str) -> String {
+    let mut out = String::with_capacity(code.len());
+    let mut rest = code;
+    while let Some(at) = rest.find("0x") {
+        out.push_str(&rest[..at]);
+        let digits: String = rest[at + 2..]
+            .chars()
+            .take_while(|c| c.is_ascii_hexdigit())
+            .collect();
+        let negative =
+            digits.len() == 32 && u128::from_str_radix(&digits, 16).is_ok_and(|v| v >> 127 == 1);
+        if negative {
+            let v = u128::from_str_radix(&digits, 16).unwrap_or(0) as i128;
+            out.push_str(&format!("(({v}_i128) as _)"));
+        } else {
+            out.push_str("0x");
+            out.push_str(&digits);
+        }
+        rest = &rest[at + 2 + digits.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Whether an overlap error only relates `lower` rules that cannot both
+/// match: on different IR ops, or on the same op with a type extractor
+/// (`fty32`, `ity64`, `value_f32`, ...) at one position whose type sets are
+/// disjoint. The first rule of the error overlaps each of the others.
 fn distinct_ir_ops(files: &Files, e: &cranelift_isle::error::Error) -> bool {
     let cranelift_isle::error::Error::OverlapError { rules, .. } = e else {
         return false;
     };
-    let patterns: Option<Vec<String>> = rules
+    let pats: Option<Vec<Sexp>> = rules
         .iter()
         .map(|span| {
-            let text = files
-                .file_texts
-                .get(span.from.file)?
-                .get(span.from.offset..)?;
-            lower_pattern(&text[text.find("(lower")?..])
+            let text = files.file_texts.get(span.from.file)?;
+            lower_pattern(text.get(span.from.offset..)?)
         })
         .collect();
-    let Some(patterns) = patterns else {
-        return false;
+    let Some(pats) = pats else { return false };
+    let head = |p: &Sexp| match p {
+        Sexp::List(l) => match l.first() {
+            Some(Sexp::Atom(a)) => Some(a.clone()),
+            _ => None,
+        },
+        Sexp::Atom(_) => None,
     };
-    // The first rule overlaps each of the others.
-    patterns[1..].iter().all(|p| *p != patterns[0])
+    pats[1..]
+        .iter()
+        .all(|p| head(p) != head(&pats[0]) || exclusive(&pats[0], p))
 }
 
-/// The balanced `(lower ...)` form at the start of `text`, whitespace
-/// collapsed and variable names kept (they do not change what matches, but
-/// identical text is what marks a duplicate).
-fn lower_pattern(text: &str) -> Option<String> {
-    let mut depth = 0usize;
-    for (i, c) in text.char_indices() {
-        match c {
-            '(' => depth += 1,
-            ')' => {
-                depth = depth.checked_sub(1)?;
-                if depth == 0 {
-                    let p = &text[..=i];
-                    return Some(p.split_whitespace().collect::<Vec<_>>().join(" "));
-                }
+/// An s-expression of a rule's text: an atom or a list.
+#[derive(Debug)]
+enum Sexp {
+    Atom(String),
+    List(Vec<Sexp>),
+}
+
+fn parse_sexp(text: &mut std::iter::Peekable<std::str::Chars>) -> Option<Sexp> {
+    while text.peek().is_some_and(|c| c.is_whitespace()) {
+        text.next();
+    }
+    if *text.peek()? == '(' {
+        text.next();
+        let mut items = Vec::new();
+        loop {
+            while text.peek().is_some_and(|c| c.is_whitespace()) {
+                text.next();
             }
-            _ => {}
+            if *text.peek()? == ')' {
+                text.next();
+                return Some(Sexp::List(items));
+            }
+            items.push(parse_sexp(text)?);
         }
     }
-    None
+    let mut atom = String::new();
+    while let Some(&c) = text.peek() {
+        if c.is_whitespace() || c == '(' || c == ')' {
+            break;
+        }
+        atom.push(c);
+        text.next();
+    }
+    (!atom.is_empty()).then_some(Sexp::Atom(atom))
+}
+
+/// The IR pattern `(op ...)` of the rule whose name starts `rule`:
+/// the `(lower (op ...))` after it.
+fn lower_pattern(rule: &str) -> Option<Sexp> {
+    let at = rule.find("(lower")?;
+    let Sexp::List(mut l) = parse_sexp(&mut rule[at..].chars().peekable())? else {
+        return None;
+    };
+    (l.len() == 2).then(|| l.remove(1))
+}
+
+/// The IR types (bit set: I32, I64, F32, F64) a pattern position can have:
+/// the Rust extractors of `isle-rules` match exactly these.
+fn type_set(p: &Sexp) -> u8 {
+    const I32: u8 = 1;
+    const I64: u8 = 2;
+    const F32: u8 = 4;
+    const F64: u8 = 8;
+    let Sexp::List(l) = p else { return 0xf };
+    match l.first() {
+        Some(Sexp::Atom(a)) => match a.as_str() {
+            "ity32" | "ty_is_32" | "value_i32" => I32,
+            "ity64" | "ty_is_64" | "value_i64" => I64,
+            "int_ty" => I32 | I64,
+            "fty32" | "value_f32" => F32,
+            "fty64" | "value_f64" => F64,
+            "fty" => F32 | F64,
+            _ => 0xf,
+        },
+        _ => 0xf,
+    }
+}
+
+/// Whether two patterns cannot match the same instruction.
+fn exclusive(a: &Sexp, b: &Sexp) -> bool {
+    let (Sexp::List(x), Sexp::List(y)) = (a, b) else {
+        return false;
+    };
+    match (x.first(), y.first()) {
+        (Some(Sexp::Atom(f)), Some(Sexp::Atom(g))) if f != g => {
+            return type_set(a) & type_set(b) == 0;
+        }
+        _ => {}
+    }
+    if x.len() != y.len() {
+        return false;
+    }
+    let types = |l: &[Sexp]| -> Vec<u8> {
+        let mut t: Vec<u8> = l.iter().map(type_set).collect();
+        // A bitcast's result class is the other one of its operand's.
+        if matches!(l.first(), Some(Sexp::Atom(op)) if op == "bitcast") && l.len() == 3 {
+            let swap = ((t[2] & 3) << 2) | ((t[2] >> 2) & 3);
+            t[1] &= swap;
+        }
+        t
+    };
+    let (tx, ty) = (types(x), types(y));
+    (1..x.len()).any(|i| tx[i] & ty[i] == 0 || exclusive(&x[i], &y[i]))
 }
 
 /// `file:line:col: error` per error.

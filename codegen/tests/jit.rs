@@ -121,19 +121,6 @@ fn control_flow_block_params_and_locals() {
 }
 
 #[test]
-fn an_op_without_a_rule_is_an_error_naming_it() {
-    let wat = r#"(module
-      (func (export "ok") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add)
-      (func (export "div") (param i32 i32) (result i32) local.get 0 local.get 1 i32.div_u))"#;
-    let bytes = wat::parse_str(wat).expect("valid WAT");
-    let e = compile_module(&bytes, &CompileOptions::default()).expect_err("no rule for udiv");
-    assert_eq!(
-        e.to_string(),
-        "function 1: no proven lowering rule for 'udiv.i32' (x86-64)"
-    );
-}
-
-#[test]
 fn calls_multi_value_globals_and_call_indirect() {
     let wat = r#"(module
       (type $bin (func (param i32 i32) (result i32)))

@@ -17,6 +17,7 @@ fn store() -> Box<VMStoreContext> {
         trap_code: 0,
         trap_pc: 0,
         trap_fp: 0,
+        trap_hook: None,
     })
 }
 

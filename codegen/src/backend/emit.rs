@@ -383,6 +383,23 @@ impl Emitter<'_> {
                 trap_stub(self.a, G64[g(0)?], code(c), site, self.landing)?;
             }
             VInst::TrapIf { cc, code: c } => self.trap_if(cc, c, g(0)?)?,
+            VInst::IdivRemUnless { cc, size } => {
+                let divisor = gpr_num(g(0)?);
+                let mut done = self.a.create_label();
+                jcc(self.a, cc, done)?;
+                for m in [
+                    crate::x64::inst::Inst::SignExtendAx { size },
+                    crate::x64::inst::Inst::Div {
+                        signed: true,
+                        size,
+                        divisor,
+                    },
+                ] {
+                    self.a.add_instruction(encode::to_iced(&m)?)?;
+                }
+                self.a.set_label(&mut done)?;
+                self.a.zero_bytes()?;
+            }
             VInst::FuelCheck => {
                 let v = g(0)?;
                 self.a.mov(r11, qword_ptr(G64[v] + vm::VMCTX_STORE))?;

@@ -100,7 +100,9 @@ pub fn fields(inst: &mut Inst) -> Vec<(Field<'_>, Role)> {
         }
         Inst::Round { dst, src, .. } => vec![(X(dst), UseDef), (X(src), Use)],
         Inst::CvtIntToFloat { dst, src, .. } => vec![(X(dst), UseDef), (G(src), Use)],
-        Inst::Ret => vec![],
+        Inst::Load { dst, base, .. } => vec![(G(dst), Def), (G(base), Use)],
+        Inst::Store { base, src, .. } => vec![(G(base), Use), (G(src), Use)],
+        Inst::Ret | Inst::Jcc { .. } => vec![],
     }
 }
 

@@ -63,6 +63,14 @@ pub enum VInst {
         cc: CC,
         code: TrapCode,
     },
+    /// `jcc done; cdq|cqo; idiv divisor; done:` (`x64_idiv_rem_unless`):
+    /// the remainder, or RDX's input when `cc` held for the flags the
+    /// previous instruction set. Operands: divisor, lo (fixed RAX), the
+    /// skipped case's value (fixed RDX), RAX out (scratch), RDX out.
+    IdivRemUnless {
+        cc: CC,
+        size: crate::x64::Size,
+    },
     FuelCheck,
     EpochCheck,
     /// Operands: vmctx, (value for a set | result for a get).

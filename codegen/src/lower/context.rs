@@ -5,11 +5,15 @@
 use super::generated::Context;
 use super::{
     BlockCall, BlockCalls, CC, Control, Flags, FloatCC, Imm8, Imm32, Imm64, Inst, InstOutput,
-    IntCC, LowerCtx, P, Reg, Type, Value, ValueList, Xmm,
+    IntCC, LowerCtx, P, Reg, SideEffect, TrapState, Type, Value, ValueList, Xmm,
 };
+use crate::backend::vcode::VInst;
+use crate::ir::TrapCode;
 use crate::ir::{Imm, Opcode};
 use crate::x64::Xmm as PX;
+use crate::x64::inst::LoadOp;
 use crate::x64::inst::{AluOp, CountOp, ExtFrom, Float, Inst as M, ShiftOp, SseOp, UnaryOp};
+use regalloc2::{Operand, PRegSet};
 
 /// Placeholder XMM field (overwritten after allocation).
 const PXMM: PX = match PX::new(0) {
@@ -117,6 +121,55 @@ impl LowerCtx<'_> {
         };
         self.gpr_op(inst, &[base, index])
     }
+    /// The value type of `v` (rules only see values the IR defines).
+    fn vty(&self, v: Value) -> Type {
+        self.func.value_type(v).into()
+    }
+    fn load_op(&mut self, op: LoadOp, addr: Reg) -> Reg {
+        self.gpr_op(
+            M::Load {
+                op,
+                dst: P,
+                base: P,
+            },
+            &[addr],
+        )
+    }
+    /// `x64_idiv_rem_unless`: see `VInst::IdivRemUnless`.
+    fn idiv_rem_unless(&mut self, ty: Type, cc: CC, f: &Flags, other: Reg, lo: Reg, d: Reg) -> Reg {
+        let size = self.size(ty);
+        self.emit_flags(f);
+        let (q, r) = (self.new_gpr(), self.new_gpr());
+        let ops = vec![
+            Operand::reg_use(d.0),
+            Operand::reg_fixed_use(lo.0, super::preg(crate::x64::Gpr::RAX)),
+            Operand::reg_fixed_use(other.0, super::preg(crate::x64::Gpr::RDX)),
+            Operand::reg_fixed_def(q, super::preg(crate::x64::Gpr::RAX)),
+            Operand::reg_fixed_def(r, super::preg(crate::x64::Gpr::RDX)),
+        ];
+        self.push(VInst::IdivRemUnless { cc, size }, ops, PRegSet::empty());
+        Reg(r)
+    }
+    /// `jcc` to the trap landing with `code` (1..=11, as `ir.isle` numbers them).
+    fn trap_if_code(&mut self, cc: CC, f: &Flags, code: u8) {
+        const CODES: [TrapCode; 11] = [
+            TrapCode::Unreachable,
+            TrapCode::IntegerDivideByZero,
+            TrapCode::IntegerOverflow,
+            TrapCode::BadConversionToInteger,
+            TrapCode::MemoryOutOfBounds,
+            TrapCode::IndirectCallTypeMismatch,
+            TrapCode::UndefinedElement,
+            TrapCode::UninitializedElement,
+            TrapCode::StackOverflow,
+            TrapCode::OutOfFuel,
+            TrapCode::Interrupted,
+        ];
+        match usize::from(code).checked_sub(1).and_then(|i| CODES.get(i)) {
+            Some(&c) => self.trap_if(cc, f, c),
+            None => self.fail(format!("a rule traps with unknown code {code}")),
+        }
+    }
     /// `div`/`idiv`: hi:lo / d; `rem` picks the remainder output.
     fn div(&mut self, signed: bool, rem: bool, ty: Type, hi: Reg, lo: Reg, d: Reg) -> Reg {
         let size = self.size(ty);
@@ -210,7 +263,7 @@ impl Context for LowerCtx<'_> {
     fn bitcast(&mut self, i: Inst) -> Option<(Type, Value)> { self.ir1(i, Opcode::Bitcast) }
     fn select(&mut self, i: Inst) -> Option<(Type, Value, Value, Value)> { let (t, a) = self.ir(i, Opcode::Select)?; Some((t, *a.first()?, *a.get(1)?, *a.get(2)?)) }
     fn heap_addr(&mut self, i: Inst) -> Option<(u64, u8, Value)> { let (_, x) = self.ir1(i, Opcode::HeapAddr)?; match self.imm(i) { Imm::Heap { offset, size } => Some((*offset, *size, x)), _ => None } }
-    fn load(&mut self, i: Inst) -> Option<(Type, u8, Value)> { let (t, x) = self.ir1(i, Opcode::Load)?; match self.imm(i) { Imm::Access(a) => Some((t, a.bytes, x)), _ => None } }
+    fn load(&mut self, i: Inst) -> Option<(Type, u8, Value)> { let (t, x) = self.ir1(i, Opcode::Load)?; match self.imm(i) { Imm::Access(a) => Some((t, a.bytes | if a.signed { 0x40 } else { 0 }, x)), _ => None } }
     fn store(&mut self, i: Inst) -> Option<(Type, u8, Value, Value)> { let (t, x, y) = self.ir2(i, Opcode::Store)?; match self.imm(i) { Imm::Access(a) => Some((t, a.bytes, x, y)), _ => None } }
     fn memory_size(&mut self, i: Inst) -> Option<Type> { self.ir(i, Opcode::MemorySize).map(|(t, _)| t) }
     fn memory_grow(&mut self, i: Inst) -> Option<(Type, Value)> { self.ir1(i, Opcode::MemoryGrow) }
@@ -270,10 +323,16 @@ impl Context for LowerCtx<'_> {
     fn x64_test_imm(&mut self, ty: Type, a: Reg, imm: Imm32) -> Flags { self.flags_ri(AluOp::Test, ty, a, imm) }
     fn x64_setcc(&mut self, cc: &CC, f: Flags, old: Reg) -> Reg { self.emit_flags(&f); self.gpr_op(M::Setcc { cc: *cc, dst: P }, &[old]) }
     fn x64_cmov(&mut self, ty: Type, cc: &CC, f: Flags, a: Reg, b: Reg) -> Reg { let size = self.size(ty); self.emit_flags(&f); self.gpr_op(M::Cmov { cc: *cc, size, dst: P, src: P }, &[a, b]) }
-    fn x64_div_quot(&mut self, ty: Type, hi: Reg, lo: Reg, d: Reg) -> Reg { self.div(false, false, ty, hi, lo, d) }
-    fn x64_div_rem(&mut self, ty: Type, hi: Reg, lo: Reg, d: Reg) -> Reg { self.div(false, true, ty, hi, lo, d) }
-    fn x64_idiv_quot(&mut self, ty: Type, hi: Reg, lo: Reg, d: Reg) -> Reg { self.div(true, false, ty, hi, lo, d) }
-    fn x64_idiv_rem(&mut self, ty: Type, hi: Reg, lo: Reg, d: Reg) -> Reg { self.div(true, true, ty, hi, lo, d) }
+    fn x64_div_quot(&mut self, ty: Type, _: TrapState, hi: Reg, lo: Reg, d: Reg) -> Reg { self.div(false, false, ty, hi, lo, d) }
+    fn x64_div_rem(&mut self, ty: Type, _: TrapState, hi: Reg, lo: Reg, d: Reg) -> Reg { self.div(false, true, ty, hi, lo, d) }
+    fn x64_idiv_quot(&mut self, ty: Type, _: TrapState, hi: Reg, lo: Reg, d: Reg) -> Reg { self.div(true, false, ty, hi, lo, d) }
+    fn x64_idiv_rem(&mut self, ty: Type, _: TrapState, hi: Reg, lo: Reg, d: Reg) -> Reg { self.div(true, true, ty, hi, lo, d) }
+    fn x64_idiv_rem_unless(&mut self, ty: Type, cc: &CC, f: Flags, _: TrapState, other: Reg, lo: Reg, d: Reg) -> Reg { self.idiv_rem_unless(ty, *cc, &f, other, lo, d) }
+    fn x64_trap_if(&mut self, cc: &CC, f: Flags, code: u8, _: TrapState) -> TrapState { self.trap_if_code(*cc, &f, code) }
+    fn x64_mov_load(&mut self, ty: Type, a: Reg) -> Reg { let size = self.size(ty); self.load_op(LoadOp::Mov(size), a) }
+    fn x64_movzx_load(&mut self, from: Type, a: Reg) -> Reg { let from = self.ext_from(from); self.load_op(LoadOp::Movzx(from), a) }
+    fn x64_movsx_load(&mut self, from: Type, to: Type, a: Reg) -> Reg { let (from, to) = (self.ext_from(from), self.size(to)); self.load_op(LoadOp::Movsx(from, to), a) }
+    fn x64_store(&mut self, ty: Type, a: Reg, v: Reg) -> SideEffect { let bytes = (ty.bits() / 8) as u8; self.machine(M::Store { bytes, base: P, src: P }, &[a.0, v.0]); }
     fn x64_sign_extend_ax(&mut self, ty: Type, a: Reg) -> Reg { let size = self.size(ty); self.gpr_op(M::SignExtendAx { size }, &[a]) }
     fn x64_movd_to_xmm(&mut self, ty: Type, a: Reg) -> Xmm { let size = self.size(ty); self.xmm_op(M::MovToXmm { size, dst: PXMM, src: P }, &[a.0]) }
     fn x64_movd_to_gpr(&mut self, ty: Type, x: Xmm) -> Reg { let size = self.size(ty); Reg(self.op1(M::MovToGpr { size, dst: P, src: PXMM }, &[x.0], false)) }
@@ -309,4 +368,37 @@ impl Context for LowerCtx<'_> {
     // ---- glue (lower.isle) ----
     fn put_in_reg(&mut self, v: Value) -> Reg { Reg(self.value_reg(v)) }
     fn output_reg(&mut self, r: Reg) -> InstOutput { InstOutput(Some(r.0)) }
+    fn output_reg_trap(&mut self, _: TrapState, r: Reg) -> InstOutput { InstOutput(Some(r.0)) }
+    fn output_none(&mut self, _: SideEffect) -> InstOutput { InstOutput(None) }
+    fn no_trap(&mut self) -> TrapState {}
+    fn def_inst(&mut self, v: Value) -> Option<Inst> { match self.func.values.get(v.index())?.def { crate::ir::ValueDef::Result(i, _) => Some(i), crate::ir::ValueDef::Param(..) => None } }
+    fn imm32_from_imm64(&mut self, v: Imm64) -> Option<Imm32> { i32::try_from(v as i64).ok().map(|k| k as u32) }
+    fn imm8_from_imm64(&mut self, v: Imm64) -> Option<Imm8> { Some(v as u8) }
+    fn ty_8(&mut self) -> Type { Type::I8 }
+    fn ty_16(&mut self) -> Type { Type::I16 }
+    fn ty_32(&mut self) -> Type { Type::I32 }
+    fn ty_64(&mut self) -> Type { Type::I64 }
+    fn osize_32(&mut self) -> Type { Type::I32 }
+    fn osize_64(&mut self) -> Type { Type::I64 }
+    fn value_ty(&mut self, v: Value) -> Type { self.vty(v) }
+    fn int_ty(&mut self, t: Type) -> Option<Type> { matches!(t, Type::I32 | Type::I64).then_some(t) }
+    fn ty_is_32(&mut self, t: Type) -> Option<Type> { (t == Type::I32).then_some(t) }
+    fn ty_is_64(&mut self, t: Type) -> Option<Type> { (t == Type::I64).then_some(t) }
+    fn ity32(&mut self, t: Type) -> Option<Type> { (t == Type::I32).then_some(t) }
+    fn ity64(&mut self, t: Type) -> Option<Type> { (t == Type::I64).then_some(t) }
+    fn fty32(&mut self, t: Type) -> Option<Type> { (t == Type::F32).then_some(t) }
+    fn fty64(&mut self, t: Type) -> Option<Type> { (t == Type::F64).then_some(t) }
+    fn fty(&mut self, t: Type) -> Option<Type> { matches!(t, Type::F32 | Type::F64).then_some(t) }
+    fn value_i32(&mut self, v: Value) -> Option<Value> { (self.vty(v) == Type::I32).then_some(v) }
+    fn value_i64(&mut self, v: Value) -> Option<Value> { (self.vty(v) == Type::I64).then_some(v) }
+    fn value_f32(&mut self, v: Value) -> Option<Value> { (self.vty(v) == Type::F32).then_some(v) }
+    fn value_f64(&mut self, v: Value) -> Option<Value> { (self.vty(v) == Type::F64).then_some(v) }
+    fn heap_base_reg(&mut self) -> Reg { Reg(self.memory_field(crate::vm::MEMORY_BASE)) }
+    fn heap_bytes_reg(&mut self) -> Reg { Reg(self.memory_field(crate::vm::MEMORY_BYTES)) }
+    fn offset_u32(&mut self, off: u64) -> Option<u64> { (off <= u64::from(u32::MAX)).then_some(off) }
+    fn imm64_of_u64(&mut self, off: u64) -> Imm64 { off }
+    fn offset_end(&mut self, off: u64, size: u8) -> Imm64 { off + u64::from(size) }
+    fn access_size(&mut self, a: u8) -> Type { match a & 0x0f { 1 => Type::I8, 2 => Type::I16, 4 => Type::I32, _ => Type::I64 } }
+    fn put_in_xmm(&mut self, v: Value) -> Xmm { Xmm(self.value_reg(v)) }
+    fn output_xmm(&mut self, x: Xmm) -> InstOutput { InstOutput(Some(x.0)) }
 }

@@ -24,6 +24,7 @@ use crate::x64::{self, Gpr, Size};
     non_snake_case,
     non_camel_case_types,
     unused_mut,
+    unused_parens,
     irrefutable_let_patterns,
     clippy::all
 )]
@@ -86,11 +87,18 @@ pub struct Xmm(pub VReg);
 /// The flags an instruction sets, not yet emitted: the consumer (`setcc`,
 /// `cmov`, a trap check) emits it immediately before itself, so nothing can
 /// clobber the flags in between (the allocator only inserts `mov`s).
-#[derive(Clone, Debug)]
+/// Only the inputs are kept: each emission defines fresh outputs (a flags
+/// value may feed several consumers, and a vreg is defined once).
+#[derive(Clone, Copy, Debug)]
 pub struct Flags {
     inst: x64::Inst,
-    vregs: Vec<VReg>,
+    ins: [Option<VReg>; 3],
 }
+
+/// The trap checks emitted so far (`ts` in the rules): only orders terms.
+pub type TrapState = ();
+/// What an instruction without a result did (`store`): nothing to record.
+pub type SideEffect = ();
 
 /// What a lowering produces: the register of the IR result (none for an
 /// instruction without results).
@@ -319,11 +327,26 @@ impl<'a> LowerCtx<'a> {
     }
 
     fn flags(&mut self, inst: x64::Inst, ins: &[VReg]) -> Flags {
-        // A flags instruction that also writes a register (`add`) gets a
-        // scratch vreg for it.
+        let mut f = Flags {
+            inst,
+            ins: [None; 3],
+        };
+        if ins.len() > f.ins.len() {
+            self.fail(format!("too many flag operands for {inst:?}"));
+        }
+        for (slot, v) in f.ins.iter_mut().zip(ins) {
+            *slot = Some(*v);
+        }
+        f
+    }
+
+    /// Emit the flags' instruction (immediately before its consumer). A
+    /// flags instruction that also writes a register (`add`) gets a scratch
+    /// vreg for it.
+    fn emit_flags(&mut self, f: &Flags) {
         let mut vregs = Vec::new();
-        let mut it = ins.iter().copied();
-        for role in operands::roles(&inst) {
+        let mut it = f.ins.iter().flatten().copied();
+        for role in operands::roles(&f.inst) {
             match role {
                 Role::Use | Role::FixedUse(_) => vregs.extend(it.next()),
                 Role::UseDef => {
@@ -333,17 +356,30 @@ impl<'a> LowerCtx<'a> {
                 Role::Def | Role::FixedDef(_) => vregs.push(self.new_gpr()),
             }
         }
-        Flags { inst, vregs }
+        self.machine(f.inst, &vregs);
     }
 
-    /// Emit the flags' instruction (immediately before its consumer).
-    fn emit_flags(&mut self, f: &Flags) {
-        self.machine(f.inst, &f.vregs);
+    /// A 64-bit field of memory 0's `VMMemory` (`vm::MEMORY_BASE`, ...),
+    /// loaded through the vmctx into a fresh register.
+    pub fn memory_field(&mut self, offset: i32) -> VReg {
+        let vmctx = self.vmctx;
+        let mem = self.new_gpr();
+        let ops = vec![Operand::reg_use(vmctx), Operand::reg_def(mem)];
+        self.push(
+            VInst::Load {
+                offset: crate::vm::VMCTX_MEMORY,
+            },
+            ops,
+            PRegSet::empty(),
+        );
+        let r = self.new_gpr();
+        let ops = vec![Operand::reg_use(mem), Operand::reg_def(r)];
+        self.push(VInst::Load { offset }, ops, PRegSet::empty());
+        r
     }
 
     /// Glue for rules that need a trap check: emit `flags`, then trap with
     /// `code` when `cc` holds.
-    #[allow(dead_code)]
     pub fn trap_if(&mut self, cc: CC, flags: &Flags, code: ir::TrapCode) {
         self.emit_flags(flags);
         let vmctx = self.vmctx;

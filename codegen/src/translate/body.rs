@@ -456,16 +456,34 @@ impl FuncTranslator<'_> {
         self.check_memory(&memarg)?;
         let index = self.pop()?;
         let addr = self.b.heap_addr(index, memarg.offset, bytes);
-        let v = self.b.load(ty, MemAccess { bytes, signed }, addr);
+        // A float is loaded as the integer of its bits (the rules load into
+        // general registers), then moved over.
+        let v = match ty {
+            Type::F32 => {
+                let bits = self.b.load(Type::I32, MemAccess { bytes, signed }, addr);
+                self.b.convert(Opcode::Bitcast, ty, bits)
+            }
+            Type::F64 => {
+                let bits = self.b.load(Type::I64, MemAccess { bytes, signed }, addr);
+                self.b.convert(Opcode::Bitcast, ty, bits)
+            }
+            _ => self.b.load(ty, MemAccess { bytes, signed }, addr),
+        };
         self.stack.push(v);
         Ok(())
     }
 
     fn store(&mut self, bytes: u8, memarg: MemArg) -> Result<(), TranslateError> {
         self.check_memory(&memarg)?;
-        let value = self.pop()?;
+        let mut value = self.pop()?;
         let index = self.pop()?;
         let addr = self.b.heap_addr(index, memarg.offset, bytes);
+        // A float is stored as the integer of its bits (see `load`).
+        value = match self.b.value_type(value) {
+            Type::F32 => self.b.convert(Opcode::Bitcast, Type::I32, value),
+            Type::F64 => self.b.convert(Opcode::Bitcast, Type::I64, value),
+            _ => value,
+        };
         self.b.store(
             MemAccess {
                 bytes,

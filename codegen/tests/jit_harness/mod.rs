@@ -58,6 +58,7 @@ impl Jit {
             trap_code: 0,
             trap_pc: 0,
             trap_fp: 0,
+            trap_hook: None,
         });
         // Leave 256 KiB of this thread's stack for the stubs and the test.
         let here = &store as *const _ as usize;

@@ -384,10 +384,11 @@ fn strategy_flag_accepts_jit_and_interpreter_only() {
 }
 
 #[test]
-#[ignore = "needs the x86-64 backend"]
 fn strategy_jit_invokes_and_traps_like_the_interpreter() {
     let dir = scratch("strategy_jit");
-    let wat = write(&dir, "math.wat", MATH.as_bytes());
+    // The JIT lacks reference types: the same module without `takes_ref`.
+    let numeric = MATH.replace(r#"(func (export "takes_ref") (param funcref))"#, "");
+    let wat = write(&dir, "math.wat", numeric.as_bytes());
     for strategy in ["jit", "interpreter"] {
         let out = wasmproof(&[
             "run",

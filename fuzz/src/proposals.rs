@@ -9,8 +9,7 @@ use wasmparser::WasmFeatures;
 use wasmproof::Strategy;
 
 /// Every execution strategy of the runtime, compared against [`REFERENCE`].
-/// The JIT joins with the `jit` cargo feature (off until its lowering
-/// rules cover what wasm-smith generates).
+/// The JIT joins with the `jit` cargo feature (a default feature).
 #[cfg(not(feature = "jit"))]
 pub const STRATEGIES: &[Strategy] = &[Strategy::Interpreter];
 #[cfg(feature = "jit")]

@@ -69,8 +69,7 @@ const MATH: &str = r#"
     local.get 1 local.get 0)
   (func (export "two") (result i32 i64) i32.const -1 i64.const 2)
   (func (export "nothing"))
-  (func (export "spin") (loop $l (br $l)))
-  (func (export "takes_ref") (param funcref)))
+  (func (export "spin") (loop $l (br $l))))
 "#;
 
 #[test]
@@ -317,9 +316,33 @@ fn invoke_errors() {
         &wasmproof(&["run", "--invoke", "floats", &wat, "x", "1"]),
         "not an f32",
     );
+    // Reference types need the interpreter (the JIT rejects the module).
+    let refs = write(
+        &dir,
+        "refs.wat",
+        br#"(module (func (export "takes_ref") (param funcref)))"#,
+    );
+    let run_refs = |strategy| {
+        wasmproof(&[
+            "run",
+            "--strategy",
+            strategy,
+            "--invoke",
+            "takes_ref",
+            &refs,
+            "0",
+        ])
+    };
     assert_one_line_error(
-        &wasmproof(&["run", "--invoke", "takes_ref", &wat, "0"]),
+        &run_refs("interpreter"),
         "cannot be given on the command line",
+    );
+    let jit = run_refs("jit");
+    assert_one_line_error(&jit, "reference_types");
+    assert!(
+        jit.stderr.contains("--strategy interpreter"),
+        "hint: {}",
+        jit.stderr
     );
 }
 
@@ -384,7 +407,6 @@ fn strategy_flag_accepts_jit_and_interpreter_only() {
 }
 
 #[test]
-#[ignore = "needs the x86-64 backend"]
 fn strategy_jit_invokes_and_traps_like_the_interpreter() {
     let dir = scratch("strategy_jit");
     let wat = write(&dir, "math.wat", MATH.as_bytes());

@@ -40,7 +40,6 @@ const ARITH: &str = r#"(module
   (func (export "eqz") (param i32) (result i32) local.get 0 i32.eqz))"#;
 
 #[test]
-#[ignore = "needs the x86-64 backend"]
 fn arithmetic_matches_the_interpreter() {
     let i = Val::I32;
     let l = Val::I64;
@@ -100,7 +99,6 @@ const CONTROL: &str = r#"(module
   (func (export "unreachable") unreachable))"#;
 
 #[test]
-#[ignore = "needs the x86-64 backend"]
 fn control_flow_matches_the_interpreter() {
     assert_eq!(
         both(CONTROL, "fac", &[Val::I64(20)]),
@@ -154,7 +152,6 @@ const CALLS: &str = r#"(module
     block (param i32 i32) (result i32) i32.add end))"#;
 
 #[test]
-#[ignore = "needs the x86-64 backend"]
 fn calls_with_many_arguments_and_results_match_the_interpreter() {
     assert_eq!(
         both(CALLS, "fib", &[Val::I32(20)]),
@@ -173,7 +170,6 @@ fn calls_with_many_arguments_and_results_match_the_interpreter() {
 }
 
 #[test]
-#[ignore = "needs the x86-64 backend"]
 fn globals_are_shared_between_compiled_code_and_the_host() {
     let wat = r#"(module
       (global $g (export "g") (mut i64) (i64.const 5))
@@ -194,7 +190,6 @@ fn globals_are_shared_between_compiled_code_and_the_host() {
 }
 
 #[test]
-#[ignore = "needs the x86-64 backend"]
 fn imported_globals_initialize_defined_ones() {
     let engine = jit();
     let module = wasmproof::Module::new(

@@ -17,7 +17,6 @@ const RECURSE: &str = r#"(module $rec
     else local.get 0 i32.const 1 i32.sub call $depth i32.const 1 i32.add end))"#;
 
 #[test]
-#[ignore = "needs the x86-64 backend"]
 fn unbounded_recursion_exhausts_the_stack_and_the_store_stays_usable() {
     let (mut store, inst) = instantiate(&jit(), RECURSE);
     let down = inst
@@ -36,7 +35,6 @@ fn unbounded_recursion_exhausts_the_stack_and_the_store_stays_usable() {
 }
 
 #[test]
-#[ignore = "needs the x86-64 backend"]
 fn max_wasm_stack_bounds_the_recursion_depth() {
     let small = Engine::new(
         Config::new()
@@ -69,7 +67,6 @@ const SPIN: &str = r#"(module
     local.get 1))"#;
 
 #[test]
-#[ignore = "needs the x86-64 backend"]
 fn fuel_runs_out_and_is_refillable() {
     let engine =
         Engine::new(Config::new().strategy(Strategy::Jit).consume_fuel(true)).expect("engine");
@@ -98,7 +95,6 @@ fn fuel_runs_out_and_is_refillable() {
 }
 
 #[test]
-#[ignore = "needs the x86-64 backend"]
 fn epoch_interruption_stops_an_infinite_loop() {
     let engine = Engine::new(
         Config::new()
@@ -133,7 +129,6 @@ fn epoch_interruption_stops_an_infinite_loop() {
 }
 
 #[test]
-#[ignore = "needs the x86-64 backend"]
 fn a_trap_carries_the_wasm_backtrace_innermost_first() {
     let wat = r#"(module $bt
       (func $leaf (param i32) (result i32) local.get 0 i32.const 0 i32.div_u)

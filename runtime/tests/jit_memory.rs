@@ -18,7 +18,6 @@ const MEM: &str = r#"(module
   (func (export "size") (result i32) memory.size))"#;
 
 #[test]
-#[ignore = "needs the x86-64 backend"]
 fn loads_and_stores_are_bounds_checked_at_every_width() {
     let (mut store, inst) = instantiate(&jit(), MEM);
     let load8 = inst.get_typed_func::<i32, i32>(&store, "load8").expect("f");
@@ -71,7 +70,6 @@ fn loads_and_stores_are_bounds_checked_at_every_width() {
 }
 
 #[test]
-#[ignore = "needs the x86-64 backend"]
 fn memory_grow_moves_the_bound_and_reports_failure() {
     let (mut store, inst) = instantiate(&jit(), MEM);
     let grow = inst.get_typed_func::<i32, i32>(&store, "grow").expect("f");
@@ -97,7 +95,6 @@ fn memory_grow_moves_the_bound_and_reports_failure() {
 }
 
 #[test]
-#[ignore = "needs the x86-64 backend"]
 fn the_store_limiter_refuses_growth_with_minus_one() {
     let engine = Engine::new(Config::new().strategy(Strategy::Jit)).expect("engine");
     let module = Module::new(&engine, MEM).expect("module");
@@ -110,7 +107,6 @@ fn the_store_limiter_refuses_growth_with_minus_one() {
 }
 
 #[test]
-#[ignore = "needs the x86-64 backend"]
 fn an_imported_memory_is_shared_with_its_exporter() {
     let engine = jit();
     let mut store = Store::new(&engine, ());
@@ -132,7 +128,6 @@ fn an_imported_memory_is_shared_with_its_exporter() {
 }
 
 #[test]
-#[ignore = "needs the x86-64 backend"]
 fn a_data_segment_out_of_bounds_fails_instantiation() {
     let engine = jit();
     let module = Module::new(

@@ -7,7 +7,6 @@ use wasi_util::{Run, compile_c, run_wasmproof_with};
 use wasmproof::Strategy;
 
 #[test]
-#[ignore = "needs the x86-64 backend"]
 fn hello_world_under_the_jit() {
     let wasm = compile_c("hello");
     let o = run_wasmproof_with(&wasm, &Run::default(), Strategy::Jit);
@@ -17,7 +16,6 @@ fn hello_world_under_the_jit() {
 }
 
 #[test]
-#[ignore = "needs the x86-64 backend"]
 fn args_env_and_exit_code_under_the_jit_match_the_interpreter() {
     let run = Run {
         args: vec!["one", "two words"],

@@ -44,7 +44,6 @@ fn invalid_and_malformed_modules_are_rejected_under_jit() {
 }
 
 #[test]
-#[ignore = "needs the x86-64 backend"]
 fn bulk_memory_and_reference_types_are_skipped_with_their_proposal() {
     let r = run_jit("jit_proposals.wast");
     assert!(r.failures.is_empty(), "{:#?}", r.failures);
@@ -59,7 +58,6 @@ fn bulk_memory_and_reference_types_are_skipped_with_their_proposal() {
 }
 
 #[test]
-#[ignore = "needs the x86-64 backend"]
 fn in_scope_files_fail_nothing_under_jit() {
     let root = find_suite().unwrap_or_else(|e| panic!("cannot run the spec tests: {e}"));
     let files: Vec<_> = in_scope_files().iter().map(|n| root.join(n)).collect();

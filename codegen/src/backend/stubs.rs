@@ -29,14 +29,26 @@ fn entry_tail(a: &mut CodeAssembler) -> R {
 }
 
 /// The trap landing: r10 = a context (store pointer first), r11d = the
-/// code, rax = the trapping pc. Records them and unwinds to the entry.
+/// code, rax = the trapping pc, rbp = the trapping frame. Records them,
+/// calls the store's trap hook (if any) while those frames still exist,
+/// and unwinds to the entry.
 pub fn trap_landing(a: &mut CodeAssembler, label: &mut CodeLabel) -> R {
     a.set_label(label)?;
     a.mov(rbx, qword_ptr(r10 + vm::VMCTX_STORE))?;
     a.mov(dword_ptr(rbx + vm::STORE_TRAP_CODE), r11d)?;
     a.mov(qword_ptr(rbx + vm::STORE_TRAP_PC), rax)?;
     a.mov(qword_ptr(rbx + vm::STORE_TRAP_FP), rbp)?;
-    a.mov(eax, r11d)?;
+    let mut unwind = a.create_label();
+    a.mov(rax, qword_ptr(rbx + vm::STORE_TRAP_HOOK))?;
+    a.test(rax, rax)?;
+    a.je(unwind)?;
+    // rsp is reset from entry_sp below, so aligning it here costs nothing;
+    // rbx (callee-saved) survives the hook.
+    a.and(rsp, -16)?;
+    a.mov(rdi, rbx)?;
+    a.call(rax)?;
+    a.set_label(&mut unwind)?;
+    a.mov(eax, dword_ptr(rbx + vm::STORE_TRAP_CODE))?;
     entry_tail(a)
 }
 

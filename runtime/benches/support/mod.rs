@@ -14,8 +14,8 @@ use wasmproof::wasi::{OutputBuffer, WasiCtx, WasiCtxBuilder, add_to_linker};
 use wasmproof::{Config, Engine, I32Exit, Linker, Module, Store, Strategy};
 
 /// Every strategy the benchmark measures and the test checks against
-/// Wasmtime. Adding the JIT is this one line: `Strategy::Jit,`.
-pub const STRATEGIES: &[Strategy] = &[Strategy::Interpreter];
+/// Wasmtime.
+pub const STRATEGIES: &[Strategy] = &[Strategy::Interpreter, Strategy::Jit];
 
 /// A C program of `benches/c/` and its command-line inputs.
 pub struct Program {

@@ -72,8 +72,9 @@ pub struct RunArgs {
     #[arg(long, value_name = "FUNC")]
     pub invoke: Option<String>,
 
-    /// Execution strategy: `interpreter` (default) or `jit`.
-    #[arg(long, value_enum, default_value_t = StrategyArg::Interpreter)]
+    /// Execution strategy: `jit` (default) or `interpreter` (also runs
+    /// bulk memory and reference types, which the JIT rejects).
+    #[arg(long, value_enum, default_value_t = StrategyArg::Jit)]
     pub strategy: StrategyArg,
 
     /// The module: binary (.wasm) or text (.wat).

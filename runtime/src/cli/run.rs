@@ -5,6 +5,12 @@ use crate::{Config, Engine, Error, Func, I32Exit, Linker, Module, Store, Val};
 
 use super::{EXIT_TRAP, RunArgs, fail, parse_val};
 
+/// Whether a module was refused for a proposal the strategy lacks.
+fn unsupported(e: &Error) -> bool {
+    e.downcast_ref::<crate::ModuleError>()
+        .is_some_and(|m| matches!(m.kind(), crate::ModuleErrorKind::Unsupported { .. }))
+}
+
 /// Runs the module; returns the process exit status.
 pub(super) fn run(args: RunArgs) -> i32 {
     let mut config = Config::new();
@@ -18,6 +24,11 @@ pub(super) fn run(args: RunArgs) -> i32 {
     };
     let module = match Module::from_file(&engine, &args.file) {
         Ok(m) => m,
+        Err(e) if unsupported(&e) => {
+            return fail(Error::msg(format!(
+                "{e} (`--strategy interpreter` runs it)"
+            )));
+        }
         Err(e) => return fail(e),
     };
     let ctx = match wasi_ctx(&args) {

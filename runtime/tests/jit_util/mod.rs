@@ -4,9 +4,6 @@
 
 use wasmproof::{Config, Engine, Instance, Linker, Module, Store, Strategy};
 
-/// Reason carried by every test that needs compiled code.
-pub const NEEDS_BACKEND: &str = "needs the x86-64 backend";
-
 pub fn engine(strategy: Strategy) -> Engine {
     Engine::new(Config::new().strategy(strategy)).expect("engine")
 }

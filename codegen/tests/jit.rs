@@ -6,7 +6,7 @@
 #[allow(dead_code)] // shared by several test crates, each using part of it
 mod jit_harness;
 
-use jit_harness::Jit;
+use jit_harness::{Jit, raw, trap_code};
 use wasmproof_codegen::{CompileOptions, compile_module};
 use wasmproof_oracle as oracle;
 
@@ -22,42 +22,16 @@ fn agree(wat: &str, calls: &[(&str, Vec<oracle::Value>)]) {
             panic!("no export {name}");
         };
         let expected = store.invoke(f, args).map_err(|t| t.kind);
-        let raw: Vec<u64> = args.iter().map(|&v| to_raw(v)).collect();
-        let got = jit.call(name, &raw);
+        let slots: Vec<u64> = args.iter().map(|&v| raw(v)).collect();
+        let got = jit.call(name, &slots);
         match (&expected, &got) {
             (Ok(e), Ok(g)) => {
-                let e: Vec<u64> = e.iter().map(|&v| to_raw(v)).collect();
+                let e: Vec<u64> = e.iter().map(|&v| raw(v)).collect();
                 assert_eq!(&e, g, "{name}{args:?}");
             }
             (Err(kind), Err(code)) => assert_eq!(trap_code(*kind), *code, "{name}{args:?}"),
             _ => panic!("{name}{args:?}: oracle {expected:?}, jit {got:?}"),
         }
-    }
-}
-
-fn to_raw(v: oracle::Value) -> u64 {
-    match v {
-        oracle::Value::I32(x) => u64::from(x as u32),
-        oracle::Value::I64(x) => x as u64,
-        oracle::Value::F32(x) => u64::from(x),
-        oracle::Value::F64(x) => x,
-        other => panic!("unsupported value {other:?}"),
-    }
-}
-
-fn trap_code(kind: oracle::TrapKind) -> u32 {
-    use oracle::TrapKind as K;
-    match kind {
-        K::Unreachable => 1,
-        K::IntegerDivideByZero => 2,
-        K::IntegerOverflow => 3,
-        K::InvalidConversionToInteger => 4,
-        K::MemoryOutOfBounds => 5,
-        K::IndirectCallTypeMismatch => 6,
-        K::UndefinedElement => 7,
-        K::UninitializedElement => 8,
-        K::CallStackExhausted => 9,
-        other => panic!("unexpected trap {other:?}"),
     }
 }
 

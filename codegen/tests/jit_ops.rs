@@ -10,7 +10,7 @@ mod jit_harness;
 
 use std::fmt::Write;
 
-use jit_harness::Jit;
+use jit_harness::{Jit, raw, trap_code};
 use wasmproof_codegen::CompileOptions;
 use wasmproof_oracle as oracle;
 
@@ -328,28 +328,6 @@ fn body_of(funcs: &str, name: &str) -> String {
         .find(|l| l.contains(&key))
         .unwrap_or("")
         .to_string()
-}
-
-fn raw(v: oracle::Value) -> u64 {
-    match v {
-        oracle::Value::I32(x) => u64::from(x as u32),
-        oracle::Value::I64(x) => x as u64,
-        oracle::Value::F32(x) => u64::from(x),
-        oracle::Value::F64(x) => x,
-        other => panic!("unsupported value {other:?}"),
-    }
-}
-
-fn trap_code(kind: oracle::TrapKind) -> u32 {
-    use oracle::TrapKind as K;
-    match kind {
-        K::Unreachable => 1,
-        K::IntegerDivideByZero => 2,
-        K::IntegerOverflow => 3,
-        K::InvalidConversionToInteger => 4,
-        K::MemoryOutOfBounds => 5,
-        other => panic!("unexpected trap {other:?}"),
-    }
 }
 
 /// Every argument list over the edge values (all pairs for two operands).

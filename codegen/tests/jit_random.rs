@@ -6,7 +6,7 @@
 #[allow(dead_code)] // shared by several test crates, each using part of it
 mod jit_harness;
 
-use jit_harness::Jit;
+use jit_harness::{Jit, raw, trap_code};
 use std::fmt::Write;
 use std::time::Instant;
 use wasmproof_codegen::{CompileOptions, compile_module};
@@ -418,27 +418,6 @@ impl Gen {
         }
         m.push_str("  (export \"wide\" (func $wide)))\n");
         m
-    }
-}
-
-fn raw(v: oracle::Value) -> u64 {
-    match v {
-        oracle::Value::I32(x) => u64::from(x as u32),
-        oracle::Value::I64(x) => x as u64,
-        other => panic!("unexpected value {other:?}"),
-    }
-}
-
-/// The trap code the compiled code reports for an interpreter trap.
-fn trap_code(kind: oracle::TrapKind) -> u32 {
-    use oracle::TrapKind as K;
-    match kind {
-        K::Unreachable => 1,
-        K::IntegerDivideByZero => 2,
-        K::IntegerOverflow => 3,
-        K::InvalidConversionToInteger => 4,
-        K::MemoryOutOfBounds => 5,
-        other => panic!("unexpected trap {other:?}"),
     }
 }
 

@@ -212,3 +212,36 @@ impl Jit {
         Ok(values)
     }
 }
+
+/// A Wasm value as the array convention's 8-byte slot (i32/f32 in the low
+/// 32 bits, upper bits zero).
+pub fn raw(v: wasmproof_oracle::Value) -> u64 {
+    use wasmproof_oracle::Value as V;
+    match v {
+        V::I32(x) => u64::from(x as u32),
+        V::I64(x) => x as u64,
+        V::F32(x) => u64::from(x),
+        V::F64(x) => x,
+        other => panic!("unsupported value {other:?}"),
+    }
+}
+
+/// The trap code compiled code reports for an interpreter trap kind
+/// (the `ir::TrapCode` numbers of codegen/src/vm.rs).
+pub fn trap_code(kind: wasmproof_oracle::TrapKind) -> u32 {
+    use wasmproof_oracle::TrapKind as K;
+    match kind {
+        K::Unreachable => 1,
+        K::IntegerDivideByZero => 2,
+        K::IntegerOverflow => 3,
+        K::InvalidConversionToInteger => 4,
+        K::MemoryOutOfBounds => 5,
+        K::IndirectCallTypeMismatch => 6,
+        K::UndefinedElement => 7,
+        K::UninitializedElement => 8,
+        K::CallStackExhausted => 9,
+        K::OutOfFuel => 10,
+        K::Interrupted => 11,
+        other => panic!("unexpected trap {other:?}"),
+    }
+}

@@ -498,6 +498,7 @@ fn loads_and_stores_in_and_out_of_bounds() {
          (i64.store (i32.const 65528) (i64.const 0x0102f3f4f5f6f7f8))",
         vec![vec![]],
     );
+    suite.func(&[], &[I32], "memory.size", vec![vec![]]);
     for (op, t, _) in loads {
         for offset in [0u32, 1, 65535, 65536, 0xffff_ffff] {
             let body = format!("local.get 0 {op} offset={offset}");

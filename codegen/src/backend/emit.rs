@@ -422,12 +422,6 @@ impl Emitter<'_> {
                 self.global_addr(g(0)?, index)?;
                 self.store_slot(qword_ptr(r11), ty, allocs[1])?;
             }
-            VInst::MemorySize => {
-                let d = G64[g(1)?];
-                self.a.mov(r11, qword_ptr(G64[g(0)?] + vm::VMCTX_MEMORY))?;
-                self.a.mov(d, qword_ptr(r11 + vm::MEMORY_BYTES))?;
-                self.a.shr(d, 16)?;
-            }
             VInst::FrameAddr(Area::CallResults) => {
                 self.a
                     .lea(G64[g(0)?], qword_ptr(rsp + self.frame.results_area))?;

@@ -337,11 +337,6 @@ impl Glue<'_> {
                 let ops = vec![Operand::reg_use(vmctx), Operand::reg_use(v)];
                 ctx.push(VInst::GlobalSet { index, ty }, ops, none);
             }
-            (Opcode::MemorySize, _) => {
-                let r = result(ctx, 0);
-                let ops = vec![Operand::reg_use(vmctx), Operand::reg_def(r)];
-                ctx.push(VInst::MemorySize, ops, none);
-            }
             (Opcode::MemoryGrow, _) => {
                 let delta = ctx.value_reg(d.args[0]);
                 let r = result(ctx, 0);

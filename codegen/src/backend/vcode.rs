@@ -82,8 +82,6 @@ pub enum VInst {
         index: u32,
         ty: Type,
     },
-    /// Operands: vmctx, result (pages).
-    MemorySize,
     /// `lea dst, [rsp + area]`.
     FrameAddr(Area),
     /// `dst := [rsp + results area + 8 * index]`.

@@ -8,7 +8,7 @@
 
 use std::fmt;
 
-use crate::backend::{emit, func, regalloc, stubs};
+use crate::backend::{emit, parallel, stubs};
 use crate::code_memory::CodeMemory;
 use crate::ir::Signature;
 use crate::translate::{
@@ -155,15 +155,21 @@ pub fn compile_module(bytes: &[u8], opts: &CompileOptions) -> Result<CompiledMod
         module.functions.iter().map(|_| a.create_label()).collect();
     let mut landing = a.create_label();
     let labels = func_labels.clone();
-    for (i, f) in module.functions.into_iter().enumerate() {
+    // Lower and allocate the functions before the first that failed to
+    // translate (an earlier lowering error is reported first, as in order).
+    let translated: Vec<_> = module
+        .functions
+        .iter()
+        .map_while(|f| f.as_ref().ok())
+        .collect();
+    let lowered = parallel::lower_and_allocate(&translated, &info);
+    for (i, r) in lowered.into_iter().enumerate() {
         let func_index = imports + i as u32;
         let lowering = |message: String| CompileError::Lowering {
             func_index,
             message,
         };
-        let func = f?;
-        let vcode = func::lower_function(&func, &info).map_err(lowering)?;
-        let out = regalloc::allocate(&vcode).map_err(lowering)?;
+        let (vcode, out) = r.map_err(lowering)?;
         emit::emit_function(
             &mut a,
             &vcode,
@@ -174,6 +180,9 @@ pub fn compile_module(bytes: &[u8], opts: &CompileOptions) -> Result<CompiledMod
             landing,
         )
         .map_err(|e| lowering(e.0))?;
+    }
+    if let Some(Err(e)) = module.functions.into_iter().find(Result::is_err) {
+        return Err(e.into());
     }
     let stubs =
         emit_stubs(&mut a, &info.types, &mut landing).map_err(|m| CompileError::Lowering {

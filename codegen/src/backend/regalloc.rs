@@ -1,27 +1,60 @@
 //! Register allocation with regalloc2; in debug builds (and so in tests)
 //! every allocation is checked by regalloc2's own symbolic checker.
 
-use regalloc2::{Output, RegallocOptions};
+use regalloc2::{Ctx, MachineEnv, Output, RegallocOptions};
 
 use super::abi::machine_env;
 use super::vcode::VCode;
 
+#[cfg(test)]
 pub fn allocate(vcode: &VCode) -> Result<Output, String> {
-    let env = machine_env();
-    let opts = RegallocOptions {
-        validate_ssa: cfg!(debug_assertions),
-        ..RegallocOptions::default()
-    };
-    let out = regalloc2::run(vcode, &env, &opts)
-        .map_err(|e| format!("register allocation failed: {e}"))?;
+    Allocator::new().allocate(vcode)
+}
+
+/// An allocator reused across a worker's functions: regalloc2's context
+/// keeps its buffers, so later functions allocate little memory.
+pub struct Allocator {
+    env: MachineEnv,
+    ctx: Ctx,
+}
+
+impl Allocator {
+    pub fn new() -> Self {
+        Allocator {
+            env: machine_env(),
+            ctx: Ctx::default(),
+        }
+    }
+
+    pub fn allocate(&mut self, vcode: &VCode) -> Result<Output, String> {
+        let env = &self.env;
+        let opts = RegallocOptions {
+            validate_ssa: cfg!(debug_assertions),
+            ..RegallocOptions::default()
+        };
+        regalloc2::run_with_ctx(vcode, env, &opts, &mut self.ctx)
+            .map_err(|e| format!("register allocation failed: {e}"))?;
+        let out = std::mem::take(&mut self.ctx.output);
+        check(vcode, env, &out)?;
+        Ok(out)
+    }
+}
+
+impl Default for Allocator {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn check(vcode: &VCode, env: &MachineEnv, out: &Output) -> Result<(), String> {
     if cfg!(debug_assertions) {
-        let mut checker = regalloc2::checker::Checker::new(vcode, &env);
-        checker.prepare(&out);
+        let mut checker = regalloc2::checker::Checker::new(vcode, env);
+        checker.prepare(out);
         checker
             .run()
             .map_err(|e| format!("regalloc2's checker rejected the allocation: {e:?}"))?;
     }
-    Ok(out)
+    Ok(())
 }
 
 #[cfg(test)]

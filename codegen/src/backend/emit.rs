@@ -20,6 +20,7 @@ use iced_x86::IcedError;
 use iced_x86::code_asm::*;
 use regalloc2::{Allocation, Edit, InstOrEdit, Output, RegClass};
 
+use super::layout;
 use super::operands::{self, Field, Role};
 use super::vcode::{Area, CallTarget, VCode, VInst};
 use crate::ir::{TrapCode, Type};
@@ -125,15 +126,28 @@ pub fn emit_function(
         num_imports,
         landing,
         blocks: Vec::new(),
+        target: layout::forwarding(vcode, out),
+        next: Vec::new(),
         stubs: Vec::new(),
         block_label: (usize::MAX, CodeLabel::default()),
     };
+    e.next = layout::next_emitted(&e.target);
     e.blocks = (0..vcode.blocks.len())
         .map(|_| e.a.create_label())
         .collect();
     e.a.set_label(start)?;
     e.prologue()?;
     for b in 0..vcode.blocks.len() {
+        // A bare-jump block is never emitted: its users jump straight to
+        // where it leads.
+        if e.target[b] != b {
+            continue;
+        }
+        // iced allows one label per instruction: a block whose code was
+        // all elided leaves its label on a zero-length instruction.
+        if e.block_label.0 == e.a.instructions().len() {
+            e.a.zero_bytes()?;
+        }
         let mut label = e.blocks[b];
         e.a.set_label(&mut label)?;
         e.blocks[b] = label;
@@ -192,6 +206,10 @@ struct Emitter<'a> {
     num_imports: u32,
     landing: CodeLabel,
     blocks: Vec<CodeLabel>,
+    /// Per block, the block its label resolves to (`layout::forwarding`).
+    target: Vec<usize>,
+    /// Per block, the next block emitted after it (`usize::MAX`: none).
+    next: Vec<usize>,
     /// Out-of-line trap stubs: (label, trapping site, code, vmctx register).
     stubs: Vec<(CodeLabel, CodeLabel, u32, AsmRegister64)>,
     /// The last block label and the instruction index it labels (iced
@@ -292,12 +310,22 @@ impl Emitter<'_> {
         Ok(())
     }
 
-    fn label(&self, block: usize, succ: usize) -> R<CodeLabel> {
+    /// The block successor `succ` of `block` resolves to.
+    fn succ(&self, block: usize, succ: usize) -> R<usize> {
         self.vcode.blocks[block]
             .succs
             .get(succ)
-            .map(|b| self.blocks[b.index()])
+            .map(|b| self.target[b.index()])
             .ok_or_else(|| EmitError(format!("block {block} has no successor {succ}")))
+    }
+
+    fn label(&self, block: usize, succ: usize) -> R<CodeLabel> {
+        Ok(self.blocks[self.succ(block, succ)?])
+    }
+
+    /// Whether successor `succ` of `block` is the code right after it.
+    fn falls_to(&self, block: usize, succ: usize) -> R<bool> {
+        Ok(self.succ(block, succ)? == self.next[block])
     }
 
     /// A trap check: `j<cc>` to an out-of-line stub.
@@ -342,8 +370,10 @@ impl Emitter<'_> {
                 }
             }
             VInst::Jump => {
-                let l = self.label(block, 0)?;
-                self.a.jmp(l)?;
+                if !self.falls_to(block, 0)? {
+                    let l = self.label(block, 0)?;
+                    self.a.jmp(l)?;
+                }
             }
             VInst::Brif { wide } => {
                 let c = g(0)?;
@@ -353,19 +383,30 @@ impl Emitter<'_> {
                     self.a.test(G32[c], G32[c])?;
                 }
                 let (t, f) = (self.label(block, 0)?, self.label(block, 1)?);
-                self.a.jne(t)?;
-                self.a.jmp(f)?;
+                if self.falls_to(block, 1)? {
+                    self.a.jne(t)?;
+                } else if self.falls_to(block, 0)? {
+                    self.a.je(f)?;
+                } else {
+                    self.a.jne(t)?;
+                    self.a.jmp(f)?;
+                }
             }
             VInst::BrTable => {
                 let idx = G32[g(0)?];
                 let n = self.vcode.blocks[block].succs.len();
-                for k in 1..n {
-                    let l = self.label(block, k)?;
-                    self.a.cmp(idx, (k - 1) as i32)?;
-                    self.a.je(l)?;
+                let labels = (0..n)
+                    .map(|k| self.label(block, k))
+                    .collect::<R<Vec<_>>>()?;
+                // Out of range (unsigned): the default; then a binary
+                // search over the cases.
+                if n > 1 {
+                    self.a.cmp(idx, (n - 1) as i32)?;
+                    self.a.jae(labels[0])?;
+                    layout::search(self.a, idx, &labels[1..], 0)?;
+                } else {
+                    self.a.jmp(labels[0])?;
                 }
-                let d = self.label(block, 0)?;
-                self.a.jmp(d)?;
             }
             VInst::Ret => self.epilogue()?,
             VInst::StoreResult { index, ty } => {

@@ -5,6 +5,7 @@
 pub mod abi;
 pub mod emit;
 pub mod func;
+pub mod layout;
 pub mod operands;
 pub mod parallel;
 pub mod regalloc;

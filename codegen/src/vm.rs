@@ -97,6 +97,28 @@ pub struct VMStoreContext {
     pub trap_hook: Option<unsafe extern "C" fn(store: *mut VMStoreContext)>,
 }
 
+impl VMStoreContext {
+    /// A store context with no limit armed: no stack limit, fuel and epoch
+    /// deadline at their "disabled" maxima, no entry or trap recorded.
+    pub fn new(
+        epoch_counter: *const u64,
+        trap_hook: Option<unsafe extern "C" fn(store: *mut VMStoreContext)>,
+    ) -> VMStoreContext {
+        VMStoreContext {
+            stack_limit: 0,
+            fuel: i64::MAX,
+            epoch_deadline: u64::MAX,
+            epoch_counter,
+            entry_sp: 0,
+            entry_fp: 0,
+            trap_code: 0,
+            trap_pc: 0,
+            trap_fp: 0,
+            trap_hook,
+        }
+    }
+}
+
 /// A linear memory: where it starts and its current size in bytes.
 /// Compiled code reloads both after every call (`memory.grow` may move it).
 #[repr(C)]

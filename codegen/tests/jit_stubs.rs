@@ -7,18 +7,7 @@ use wasmproof_codegen::ir::{Signature, Type};
 use wasmproof_codegen::vm::{ArrayEntry, TRAP_HOST, VMHostContext, VMStoreContext};
 
 fn store() -> Box<VMStoreContext> {
-    Box::new(VMStoreContext {
-        stack_limit: 0,
-        fuel: i64::MAX,
-        epoch_deadline: u64::MAX,
-        epoch_counter: std::ptr::null(),
-        entry_sp: 0,
-        entry_fp: 0,
-        trap_code: 0,
-        trap_pc: 0,
-        trap_fp: 0,
-        trap_hook: None,
-    })
+    Box::new(VMStoreContext::new(std::ptr::null(), None))
 }
 
 /// (i32, i32) -> i32: the sum.

@@ -48,18 +48,7 @@ impl Jit {
     /// through the module's host adapter for its type.
     pub fn with_imports(module: CompiledModule, hosts: Vec<HostFn>) -> Jit {
         let info = module.info();
-        let mut store = Box::new(VMStoreContext {
-            stack_limit: 0,
-            fuel: i64::MAX,
-            epoch_deadline: u64::MAX,
-            epoch_counter: ptr::null(),
-            entry_sp: 0,
-            entry_fp: 0,
-            trap_code: 0,
-            trap_pc: 0,
-            trap_fp: 0,
-            trap_hook: None,
-        });
+        let mut store = Box::new(VMStoreContext::new(ptr::null(), None));
         // Leave 256 KiB of this thread's stack for the stubs and the test.
         let here = &store as *const _ as usize;
         store.stack_limit = here.saturating_sub(1 << 20);

@@ -94,18 +94,7 @@ impl<T: 'static> JitStore<T> {
         let mut store = Box::new(JitStore {
             common,
             ctx: Box::new(StoreCtx {
-                vm: VMStoreContext {
-                    stack_limit: 0,
-                    fuel: i64::MAX,
-                    epoch_deadline: u64::MAX,
-                    epoch_counter: epoch.as_ptr() as *const u64,
-                    entry_sp: 0,
-                    entry_fp: 0,
-                    trap_code: 0,
-                    trap_pc: 0,
-                    trap_fp: 0,
-                    trap_hook: Some(call::trap_hook),
-                },
+                vm: VMStoreContext::new(epoch.as_ptr() as *const u64, Some(call::trap_hook)),
                 trap_pcs: Vec::new(),
             }),
             libcalls: Box::new(Libcalls {

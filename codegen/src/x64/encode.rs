@@ -274,35 +274,15 @@ fn code_of(inst: &Inst) -> Option<Code> {
         }
         Inst::Mov { size, .. } => sized(size, C::Mov_rm32_r32, C::Mov_rm64_r64),
         Inst::MovImm { size, .. } => sized(size, C::Mov_r32_imm32, C::Mov_r64_imm64),
-        Inst::Movzx { from, .. } => match from {
-            ExtFrom::B8 => C::Movzx_r32_rm8,
-            ExtFrom::B16 => C::Movzx_r32_rm16,
-            ExtFrom::B32 => return None,
-        },
-        Inst::Movsx { from, to, .. } => match (from, to) {
-            (ExtFrom::B8, Size::S32) => C::Movsx_r32_rm8,
-            (ExtFrom::B8, Size::S64) => C::Movsx_r64_rm8,
-            (ExtFrom::B16, Size::S32) => C::Movsx_r32_rm16,
-            (ExtFrom::B16, Size::S64) => C::Movsx_r64_rm16,
-            (ExtFrom::B32, Size::S64) => C::Movsxd_r64_rm32,
-            (ExtFrom::B32, Size::S32) => return None,
-        },
+        Inst::Movzx { from, .. } => movzx_code(from)?,
+        Inst::Movsx { from, to, .. } => movsx_code(from, to)?,
         Inst::Lea { .. } => C::Lea_r64_m,
         Inst::Setcc { cc, .. } => SETCC[usize::from(cc.index())],
         Inst::Jcc { cc, .. } => JCC[usize::from(cc.index())],
         Inst::Load { op, .. } => match op {
             LoadOp::Mov(size) => sized(size, C::Mov_r32_rm32, C::Mov_r64_rm64),
-            LoadOp::Movzx(ExtFrom::B8) => C::Movzx_r32_rm8,
-            LoadOp::Movzx(ExtFrom::B16) => C::Movzx_r32_rm16,
-            LoadOp::Movzx(ExtFrom::B32) => return None,
-            LoadOp::Movsx(from, to) => match (from, to) {
-                (ExtFrom::B8, Size::S32) => C::Movsx_r32_rm8,
-                (ExtFrom::B8, Size::S64) => C::Movsx_r64_rm8,
-                (ExtFrom::B16, Size::S32) => C::Movsx_r32_rm16,
-                (ExtFrom::B16, Size::S64) => C::Movsx_r64_rm16,
-                (ExtFrom::B32, Size::S64) => C::Movsxd_r64_rm32,
-                (ExtFrom::B32, Size::S32) => return None,
-            },
+            LoadOp::Movzx(from) => movzx_code(from)?,
+            LoadOp::Movsx(from, to) => movsx_code(from, to)?,
         },
         Inst::Store { bytes, .. } => match bytes {
             1 => C::Mov_rm8_r8,
@@ -335,6 +315,29 @@ fn code_of(inst: &Inst) -> Option<Code> {
             Float::F64 => sized(size, C::Cvttsd2si_r32_xmmm64, C::Cvttsd2si_r64_xmmm64),
         },
         Inst::Ret => C::Retnq,
+    })
+}
+
+/// `movzx` from a register or memory (the `rm` operand is either); a 32-bit
+/// source has no `movzx` (a 32-bit `mov` zero-extends).
+fn movzx_code(from: ExtFrom) -> Option<Code> {
+    match from {
+        ExtFrom::B8 => Some(Code::Movzx_r32_rm8),
+        ExtFrom::B16 => Some(Code::Movzx_r32_rm16),
+        ExtFrom::B32 => None,
+    }
+}
+
+/// `movsx`/`movsxd` from a register or memory to a 32- or 64-bit register.
+fn movsx_code(from: ExtFrom, to: Size) -> Option<Code> {
+    use Code as C;
+    Some(match (from, to) {
+        (ExtFrom::B8, Size::S32) => C::Movsx_r32_rm8,
+        (ExtFrom::B8, Size::S64) => C::Movsx_r64_rm8,
+        (ExtFrom::B16, Size::S32) => C::Movsx_r32_rm16,
+        (ExtFrom::B16, Size::S64) => C::Movsx_r64_rm16,
+        (ExtFrom::B32, Size::S64) => C::Movsxd_r64_rm32,
+        (ExtFrom::B32, Size::S32) => return None,
     })
 }
 

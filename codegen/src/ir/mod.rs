@@ -8,6 +8,7 @@
 //! - [`opcode`]: the opcode table;
 //! - [`function`]: the data structure; [`builder`]: constructing it;
 //! - [`print`]: the text form; [`verify`]: well-formedness;
+//! - [`ssa`]: the pass that makes the translator's naive SSA minimal;
 //! - [`eval`]: an interpreter for IR, test tooling (see its docs).
 
 pub mod builder;
@@ -15,6 +16,7 @@ pub mod eval;
 pub mod function;
 pub mod opcode;
 pub mod print;
+pub mod ssa;
 pub mod types;
 pub mod verify;
 

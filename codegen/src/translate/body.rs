@@ -29,7 +29,7 @@ use super::module_info::{ModuleInfo, ir_type};
 use super::operators::{classify, is_supported};
 use crate::ir::{
     Block, BlockCall, FloatCC, Function, FunctionBuilder, IntCC, MemAccess, Opcode, Signature,
-    TrapCode, Type, Value, verify_function,
+    TrapCode, Type, Value, ssa, verify_function,
 };
 
 /// Where a branch goes: a block, or out of the function.
@@ -114,7 +114,8 @@ pub(crate) fn translate_body(
     if !t.control.is_empty() {
         return Err(t.invalid("function body ends inside a block"));
     }
-    let func = t.b.finish();
+    let mut func = t.b.finish();
+    ssa::minimize(&mut func);
     verify_function(&func).map_err(|e| {
         TranslateError::invalid(
             Some(func_index),

@@ -1,19 +1,21 @@
 //! The compiler's public entry: a Wasm binary in, executable code out.
 //!
-//! [`compile_module`] translates every function to IR, lowers it through
-//! the proven ISLE rules, allocates registers and emits x86-64 into one
-//! [`CodeMemory`], together with the stubs the runtime needs (array-call
-//! entries and host-call adapters per signature, the trap landing). The
-//! layouts and conventions this code follows are in [`crate::vm`].
+//! [`compile_module`] reads the module's declarations (serially), then,
+//! one function per core at a time, validates and translates each body to
+//! IR, lowers it through the proven ISLE rules, allocates registers and
+//! encodes x86-64 into the function's own buffer; finally it links the
+//! buffers, together with the stubs the runtime needs (array-call entries
+//! and host-call adapters per signature, the trap landing), into one
+//! [`CodeMemory`]. The layouts and conventions this code follows are in
+//! [`crate::vm`].
 
 use std::fmt;
 
-use crate::backend::{emit, parallel, stubs};
+use crate::backend::parallel::{self, FuncError};
+use crate::backend::{link, stubs};
 use crate::code_memory::CodeMemory;
 use crate::ir::Signature;
-use crate::translate::{
-    ModuleInfo, TranslateError, TranslateErrorKind, TranslateOptions, translate_module,
-};
+use crate::translate::{self, ModuleInfo, TranslateError, TranslateErrorKind, TranslateOptions};
 use iced_x86::BlockEncoderOptions;
 use iced_x86::code_asm::{CodeAssembler, CodeLabel};
 
@@ -147,61 +149,54 @@ pub fn compile_module(bytes: &[u8], opts: &CompileOptions) -> Result<CompiledMod
         fuel_checks: opts.fuel_checks,
         epoch_checks: opts.epoch_checks,
     };
-    let module = translate_module(bytes, &topts)?;
-    let info = module.info;
+    let (info, bodies) = translate::read_module(bytes)?;
     let imports = info.num_imported_funcs();
-    let mut a = assembler()?;
-    let mut func_labels: Vec<CodeLabel> =
-        module.functions.iter().map(|_| a.create_label()).collect();
-    let mut landing = a.create_label();
-    let labels = func_labels.clone();
-    // Lower and allocate the functions before the first that failed to
-    // translate (an earlier lowering error is reported first, as in order).
-    let translated: Vec<_> = module
-        .functions
-        .iter()
-        .map_while(|f| f.as_ref().ok())
-        .collect();
-    let lowered = parallel::lower_and_allocate(&translated, &info);
-    for (i, r) in lowered.into_iter().enumerate() {
-        let func_index = imports + i as u32;
-        let lowering = |message: String| CompileError::Lowering {
-            func_index,
-            message,
-        };
-        let (vcode, out) = r.map_err(lowering)?;
-        emit::emit_function(
-            &mut a,
-            &vcode,
-            &out,
-            &mut func_labels[i],
-            &labels,
-            imports,
-            landing,
-        )
-        .map_err(|e| lowering(e.0))?;
-    }
-    if let Some(Err(e)) = module.functions.into_iter().find(Result::is_err) {
+    let compiled = parallel::compile_functions(bodies, &info, &topts);
+    // The error `translate_module` then an in-order compile would report:
+    // a body that does not validate first, else the first function that
+    // failed.
+    if let Some(e) = compiled.iter().find_map(|r| match r {
+        Err(FuncError::Invalid(e)) => Some(e.clone()),
+        _ => None,
+    }) {
         return Err(e.into());
     }
+    let mut funcs = Vec::with_capacity(compiled.len());
+    for (i, r) in compiled.into_iter().enumerate() {
+        match r {
+            Ok(f) => funcs.push(f),
+            Err(FuncError::Invalid(e) | FuncError::Translate(e)) => return Err(e.into()),
+            Err(FuncError::Lowering(message)) => {
+                return Err(CompileError::Lowering {
+                    func_index: imports + i as u32,
+                    message,
+                });
+            }
+        }
+    }
+    let offsets = link::layout(&funcs);
+    let n = funcs.len();
+    let base = offsets[n];
+    let mut a = assembler()?;
+    let mut landing = a.create_label();
     let stubs =
         emit_stubs(&mut a, &info.types, &mut landing).map_err(|m| CompileError::Lowering {
             func_index: 0,
             message: m,
         })?;
-    let (code, ips) = assemble(
-        a,
-        func_labels
-            .iter()
-            .chain(&stubs.0)
-            .chain(&stubs.1)
-            .chain([&landing]),
-    )?;
-    let n = func_labels.len();
-    // Function i spans up to the next function's start (or the first stub).
-    let funcs = (0..n).map(|i| (ips[i], ips[i + 1] - ips[i])).collect();
-    let array_entries = ips[n..n + stubs.0.len()].to_vec();
-    let host_adapters = ips[n + stubs.0.len()..n + stubs.0.len() + stubs.1.len()].to_vec();
+    let (tail, ips) = assemble(a, base, stubs.0.iter().chain(&stubs.1).chain([&landing]))?;
+    let image = link::link(&funcs, &offsets, &tail, ips[ips.len() - 1]).map_err(|message| {
+        CompileError::Lowering {
+            func_index: 0,
+            message,
+        }
+    })?;
+    let code = CodeMemory::new(&image).map_err(|e| CompileError::Memory(e.to_string()))?;
+    let funcs = (0..n)
+        .map(|i| (offsets[i], offsets[i + 1] - offsets[i]))
+        .collect();
+    let array_entries = ips[..stubs.0.len()].to_vec();
+    let host_adapters = ips[stubs.0.len()..stubs.0.len() + stubs.1.len()].to_vec();
     Ok(CompiledModule {
         info,
         code,
@@ -238,25 +233,28 @@ fn emit_stubs(
     Ok((entries, adapters))
 }
 
-/// Assemble, map into executable memory, and return the offset of each label.
+/// Assemble to run at offset `ip` of the code; the bytes and the offset
+/// of each label.
 fn assemble<'l>(
     mut a: CodeAssembler,
+    ip: usize,
     labels: impl Iterator<Item = &'l CodeLabel>,
-) -> Result<(CodeMemory, Vec<usize>), CompileError> {
+) -> Result<(Vec<u8>, Vec<usize>), CompileError> {
     let asm_err = |e: iced_x86::IcedError| CompileError::Lowering {
         func_index: 0,
         message: format!("assembling failed: {e}"),
     };
     let result = a
-        .assemble_options(0, BlockEncoderOptions::RETURN_NEW_INSTRUCTION_OFFSETS)
+        .assemble_options(
+            ip as u64,
+            BlockEncoderOptions::RETURN_NEW_INSTRUCTION_OFFSETS,
+        )
         .map_err(asm_err)?;
     let ips = labels
         .map(|l| result.label_ip(l).map(|ip| ip as usize))
         .collect::<Result<Vec<_>, _>>()
         .map_err(asm_err)?;
-    let code = CodeMemory::new(&result.inner.code_buffer)
-        .map_err(|e| CompileError::Memory(e.to_string()))?;
-    Ok((code, ips))
+    Ok((result.inner.code_buffer, ips))
 }
 
 /// Array entries and host adapters for signatures no module declares (a
@@ -286,7 +284,8 @@ pub fn compile_stubs(sigs: &[Signature]) -> Result<StubCode, CompileError> {
             func_index: 0,
             message: m,
         })?;
-    let (code, ips) = assemble(a, entries.iter().chain(&adapters))?;
+    let (code, ips) = assemble(a, 0, entries.iter().chain(&adapters))?;
+    let code = CodeMemory::new(&code).map_err(|e| CompileError::Memory(e.to_string()))?;
     Ok(StubCode {
         code,
         array_entries: ips[..entries.len()].to_vec(),

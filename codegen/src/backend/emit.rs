@@ -1,7 +1,9 @@
 //! Allocated [`VCode`] -> x86-64 through iced-x86's code assembler (which
-//! resolves labels). Rule-produced instructions are encoded by
-//! `x64::encode` after their register fields are filled from the
-//! allocation (`operands.rs`); the glue is written here.
+//! resolves labels), one function at a time into its own buffer: calls to
+//! other functions and the jump to the trap landing are left to
+//! `link.rs`. Rule-produced instructions are encoded by `x64::encode`
+//! after their register fields are filled from the allocation
+//! (`operands.rs`); the glue is written here.
 //!
 //! Frame (rsp is fixed after the prologue):
 //!
@@ -16,11 +18,12 @@
 //! [rsp + 8k]                       outgoing stack argument k
 //! ```
 
-use iced_x86::IcedError;
 use iced_x86::code_asm::*;
+use iced_x86::{BlockEncoderOptions, IcedError};
 use regalloc2::{Allocation, Edit, InstOrEdit, Output, RegClass};
 
 use super::layout;
+use super::link::{CALL_REL32, FuncCode, JMP_REL32, Reloc, RelocTarget};
 use super::operands::{self, Field, Role};
 use super::vcode::{Area, CallTarget, VCode, VInst};
 use crate::ir::{TrapCode, Type};
@@ -105,26 +108,28 @@ struct Frame {
     results_area: i32,
 }
 
-/// Emit one allocated function. `funcs` labels the defined functions
-/// (`funcs[i]` is function `num_imports + i`).
+/// Encode one allocated function at offset 0 of its own buffer. `a` is
+/// scratch (reset here, kept for its capacity); a direct call names the
+/// defined function `f - num_imports` (below `num_funcs`).
 pub fn emit_function(
     a: &mut CodeAssembler,
     vcode: &VCode,
     out: &Output,
-    start: &mut CodeLabel,
-    funcs: &[CodeLabel],
     num_imports: u32,
-    landing: CodeLabel,
-) -> R {
+    num_funcs: u32,
+) -> R<FuncCode> {
+    a.reset();
+    let mut landing = a.create_label();
     let frame = frame(vcode, out);
     let mut e = Emitter {
         a,
         vcode,
         out,
         frame,
-        funcs,
         num_imports,
+        num_funcs,
         landing,
+        relocs: Vec::new(),
         blocks: Vec::new(),
         target: layout::forwarding(vcode, out),
         next: Vec::new(),
@@ -135,7 +140,6 @@ pub fn emit_function(
     e.blocks = (0..vcode.blocks.len())
         .map(|_| e.a.create_label())
         .collect();
-    e.a.set_label(start)?;
     e.prologue()?;
     for b in 0..vcode.blocks.len() {
         // A bare-jump block is never emitted: its users jump straight to
@@ -163,7 +167,28 @@ pub fn emit_function(
         e.a.set_label(&mut label)?;
         trap_stub(e.a, ctx, code, site, landing)?;
     }
-    Ok(())
+    // Every function has a trap stub (the stack check's), so every
+    // function ends with the one far jump to the module's trap landing.
+    e.a.set_label(&mut landing)?;
+    e.rel32(JMP_REL32, RelocTarget::Landing)?;
+    let relocs = std::mem::take(&mut e.relocs);
+    let result = a.assemble_options(0, BlockEncoderOptions::RETURN_NEW_INSTRUCTION_OFFSETS)?;
+    let offsets = &result.inner.new_instruction_offsets;
+    let relocs = relocs
+        .into_iter()
+        .map(|(inst, target)| {
+            let at = offsets.get(inst).copied().unwrap_or(u32::MAX);
+            // `u32::MAX`: an instruction the encoder dropped (never a rel32).
+            if at == u32::MAX {
+                return Err(EmitError(format!("relocated instruction {inst} lost")));
+            }
+            Ok(Reloc { at: at + 1, target })
+        })
+        .collect::<R<Vec<_>>>()?;
+    Ok(FuncCode {
+        bytes: result.inner.code_buffer,
+        relocs,
+    })
 }
 
 fn frame(vcode: &VCode, out: &Output) -> Frame {
@@ -202,9 +227,12 @@ struct Emitter<'a> {
     vcode: &'a VCode,
     out: &'a Output,
     frame: Frame,
-    funcs: &'a [CodeLabel],
     num_imports: u32,
+    num_funcs: u32,
+    /// The function's jump to the trap landing.
     landing: CodeLabel,
+    /// Rel32s for `link.rs`: (instruction index, target).
+    relocs: Vec<(usize, RelocTarget)>,
     blocks: Vec<CodeLabel>,
     /// Per block, the block its label resolves to (`layout::forwarding`).
     target: Vec<usize>,
@@ -504,11 +532,11 @@ impl Emitter<'_> {
             }
             VInst::Call(target) => match target {
                 CallTarget::Direct(f) => {
-                    let l = f
+                    let i = f
                         .checked_sub(self.num_imports)
-                        .and_then(|i| self.funcs.get(i as usize))
+                        .filter(|&i| i < self.num_funcs)
                         .ok_or_else(|| EmitError(format!("call to unknown function {f}")))?;
-                    self.a.call(*l)?;
+                    self.rel32(CALL_REL32, RelocTarget::Func(i))?;
                 }
                 CallTarget::FuncRef => {
                     self.a.call(qword_ptr(G64[g(0)?] + vm::FUNCREF_NATIVE))?;
@@ -519,6 +547,13 @@ impl Emitter<'_> {
                 }
             },
         }
+        Ok(())
+    }
+
+    /// `opcode rel32` with the rel32 left to the linker.
+    fn rel32(&mut self, opcode: u8, target: RelocTarget) -> R {
+        self.relocs.push((self.a.instructions().len(), target));
+        self.a.db(&[opcode, 0, 0, 0, 0])?;
         Ok(())
     }
 

@@ -1,57 +1,131 @@
-//! Lowering and register allocation of a module's functions on every
-//! available core. Functions are independent until emission, so workers
-//! take the next unclaimed index; results land in function order, so the
-//! output (and the first error reported) does not depend on scheduling.
+//! Compiling a module's functions on every available core. A function is
+//! independent of the others from validation to its encoded bytes (calls
+//! between functions are relocations, `link.rs`), so workers take the
+//! next unclaimed function; results land in function order, so the output
+//! (and which error is reported) does not depend on scheduling.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use regalloc2::Output;
+use iced_x86::code_asm::CodeAssembler;
+use wasmparser::FuncValidatorAllocations;
 
+use super::emit::emit_function;
 use super::func::lower_function;
+use super::link::FuncCode;
 use super::regalloc::Allocator;
-use super::vcode::VCode;
-use crate::ir::Function;
-use crate::translate::ModuleInfo;
+use crate::translate::{
+    BodyError, BodyToCompile, ModuleInfo, TranslateError, TranslateOptions, translate_function,
+};
 
-/// One function's lowered code and allocation, or why it failed.
-pub type Lowered = Result<(VCode, Output), String>;
+/// Why one function did not compile.
+#[derive(Debug)]
+pub enum FuncError {
+    /// The body does not validate (a module error).
+    Invalid(TranslateError),
+    /// The body is not translatable.
+    Translate(TranslateError),
+    /// Lowering, allocation or encoding failed (the message says why).
+    Lowering(String),
+}
 
-/// `lower_function` then `allocate` for each of `funcs`, in order.
-pub fn lower_and_allocate(funcs: &[&Function], info: &ModuleInfo) -> Vec<Lowered> {
-    let work = |alloc: &mut Allocator, f: &Function| -> Lowered {
-        let vcode = lower_function(f, info)?;
-        let out = alloc.allocate(&vcode)?;
-        Ok((vcode, out))
-    };
+/// One function's code, or why it failed.
+pub type Compiled = Result<FuncCode, FuncError>;
+
+/// What a worker keeps across its functions so later ones allocate less.
+struct Worker {
+    validator: FuncValidatorAllocations,
+    alloc: Allocator,
+    asm: Option<CodeAssembler>,
+}
+
+impl Worker {
+    fn new() -> Self {
+        Worker {
+            validator: FuncValidatorAllocations::default(),
+            alloc: Allocator::new(),
+            asm: CodeAssembler::new(64).ok(),
+        }
+    }
+
+    /// Validate, translate, lower, allocate and encode one body.
+    fn compile(
+        &mut self,
+        body: BodyToCompile<'_>,
+        info: &ModuleInfo,
+        opts: &TranslateOptions,
+    ) -> Compiled {
+        let func =
+            translate_function(info, body, opts, &mut self.validator).map_err(|e| match e {
+                BodyError::Invalid(e) => FuncError::Invalid(e),
+                BodyError::Translate(e) => FuncError::Translate(e),
+            })?;
+        let vcode = lower_function(&func, info).map_err(FuncError::Lowering)?;
+        drop(func);
+        let out = self.alloc.allocate(&vcode).map_err(FuncError::Lowering)?;
+        let asm = self
+            .asm
+            .as_mut()
+            .ok_or_else(|| FuncError::Lowering("cannot create an assembler".into()))?;
+        let num_funcs = info.funcs.len() as u32 - info.num_imported_funcs();
+        emit_function(asm, &vcode, &out, info.num_imported_funcs(), num_funcs)
+            .map_err(|e| FuncError::Lowering(e.0))
+    }
+}
+
+/// Compile each of `bodies`; result `i` is `bodies[i]`'s.
+pub fn compile_functions(
+    bodies: Vec<BodyToCompile<'_>>,
+    info: &ModuleInfo,
+    opts: &TranslateOptions,
+) -> Vec<Compiled> {
     let threads = std::thread::available_parallelism()
         .map_or(1, |n| n.get())
-        .min(funcs.len());
+        .min(bodies.len());
     if threads <= 1 {
-        let mut alloc = Allocator::new();
-        return funcs.iter().map(|f| work(&mut alloc, f)).collect();
+        let mut w = Worker::new();
+        return bodies
+            .into_iter()
+            .map(|b| w.compile(b, info, opts))
+            .collect();
     }
+    let n = bodies.len();
+    let bodies: Vec<Mutex<Option<BodyToCompile<'_>>>> =
+        bodies.into_iter().map(|b| Mutex::new(Some(b))).collect();
+    let results: Vec<Mutex<Option<Compiled>>> = (0..n).map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
-    let results: Vec<Mutex<Option<Lowered>>> = funcs.iter().map(|_| Mutex::new(None)).collect();
-    std::thread::scope(|s| {
-        for _ in 0..threads {
-            s.spawn(|| {
-                let mut alloc = Allocator::new();
-                loop {
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(f) = funcs.get(i) else { break };
-                    let r = work(&mut alloc, f);
-                    *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
-                }
-            });
+    let work = || {
+        let mut w = Worker::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(body) = bodies.get(i) else { break };
+            let body = body.lock().unwrap_or_else(|e| e.into_inner()).take();
+            let r = match body {
+                Some(b) => w.compile(b, info, opts),
+                None => Err(FuncError::Lowering(
+                    "internal error: body taken twice".into(),
+                )),
+            };
+            *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
         }
+    };
+    // This thread is one of the workers.
+    std::thread::scope(|s| {
+        for _ in 1..threads {
+            s.spawn(work);
+        }
+        work();
     });
     results
         .into_iter()
         .map(|m| {
             m.into_inner()
                 .unwrap_or_else(|e| e.into_inner())
-                .unwrap_or_else(|| Err("internal error: a compile worker stopped".into()))
+                .unwrap_or_else(|| {
+                    Err(FuncError::Lowering(
+                        "internal error: a compile worker stopped".into(),
+                    ))
+                })
         })
         .collect()
 }

@@ -18,9 +18,11 @@ mod operators;
 
 pub use error::{TranslateError, TranslateErrorKind};
 pub use module_info::{
-    ConstInit, DataInfo, ElemInfo, ExportInfo, GlobalInfo, LimitsInfo, ModuleInfo,
+    BodyToCompile, ConstInit, DataInfo, ElemInfo, ExportInfo, GlobalInfo, LimitsInfo, ModuleInfo,
 };
 pub use operators::{classify as classify_operator, is_supported as is_supported_operator};
+
+use wasmparser::{FuncValidatorAllocations, Validator};
 
 use crate::ir::Function;
 
@@ -67,13 +69,60 @@ pub fn translate_module(
     bytes: &[u8],
     opts: &TranslateOptions,
 ) -> Result<TranslatedModule, TranslateError> {
-    wasmparser::Validator::new_with_features(validation_features())
-        .validate_all(bytes)
-        .map_err(|e| TranslateError::from_reader(None, e))?;
-    let (info, bodies) = module_info::read_module(bytes)?;
+    validate_all(bytes)?;
+    let (info, bodies) = module_info::read_module(bytes, &mut validator())?;
     let functions = bodies
         .iter()
-        .map(|(index, body)| body::translate_body(&info, *index, body, opts))
+        .map(|b| body::translate_body(&info, b.index, &b.body, opts))
         .collect();
     Ok(TranslatedModule { info, functions })
+}
+
+fn validator() -> Validator {
+    Validator::new_with_features(validation_features())
+}
+
+/// The whole module's validation, bodies included, in wasmparser's order
+/// (sections, then bodies in index order): a validation error is reported
+/// before any other.
+fn validate_all(bytes: &[u8]) -> Result<(), TranslateError> {
+    validator()
+        .validate_all(bytes)
+        .map(drop)
+        .map_err(|e| TranslateError::from_reader(None, e))
+}
+
+/// The serial part of compiling: the module's declarations, validated,
+/// and its bodies, validated by [`translate_function`] (on any thread).
+/// The error, if any, is the one [`translate_module`] reports.
+pub fn read_module(bytes: &[u8]) -> Result<(ModuleInfo, Vec<BodyToCompile<'_>>), TranslateError> {
+    // On failure (rare) the whole module is validated first, as
+    // `translate_module` does, so a body's validation error comes first.
+    module_info::read_module(bytes, &mut validator())
+        .map_err(|e| validate_all(bytes).err().unwrap_or(e))
+}
+
+/// Why one function body did not translate.
+#[derive(Debug)]
+pub enum BodyError {
+    /// It does not validate: reported as a module error, before any
+    /// other function's error (as [`translate_module`] does).
+    Invalid(TranslateError),
+    /// Validated, but not translated (unsupported operator, ...).
+    Translate(TranslateError),
+}
+
+/// Validates then translates one body from [`read_module`]; `allocs` is
+/// reused across a thread's bodies.
+pub fn translate_function(
+    info: &ModuleInfo,
+    body: BodyToCompile<'_>,
+    opts: &TranslateOptions,
+    allocs: &mut FuncValidatorAllocations,
+) -> Result<Function, BodyError> {
+    let mut v = body.validator.into_validator(std::mem::take(allocs));
+    let valid = v.validate(&body.body);
+    *allocs = v.into_allocations();
+    valid.map_err(|e| BodyError::Invalid(TranslateError::from_reader(None, e)))?;
+    body::translate_body(info, body.index, &body.body, opts).map_err(BodyError::Translate)
 }

@@ -3,8 +3,8 @@
 //! spaces, and the active segments.
 
 use wasmparser::{
-    DataKind, ElementItems, ElementKind, ExternalKind, Operator, Parser, Payload, TableInit,
-    TypeRef, ValType,
+    DataKind, ElementItems, ElementKind, ExternalKind, FuncToValidate, FunctionBody, Operator,
+    Parser, Payload, TableInit, TypeRef, ValType, ValidPayload, Validator, ValidatorResources,
 };
 
 use super::error::TranslateError;
@@ -187,16 +187,37 @@ fn sig_of(f: &wasmparser::FuncType, offset: u64) -> Result<Signature, TranslateE
     })
 }
 
-/// Reads everything but the function bodies; the bodies are returned with
-/// their function indices for the translator.
-pub fn read_module(
-    bytes: &[u8],
-) -> Result<(ModuleInfo, Vec<(u32, wasmparser::FunctionBody<'_>)>), TranslateError> {
+/// A function body, not yet validated: its function index, its bytes and
+/// what wasmparser needs to validate it on its own (on any thread).
+pub struct BodyToCompile<'a> {
+    pub index: u32,
+    pub body: FunctionBody<'a>,
+    pub validator: FuncToValidate<ValidatorResources>,
+}
+
+/// Reads and validates everything but the function bodies (`validator`
+/// sees every payload); the bodies are returned for the translator.
+pub fn read_module<'a>(
+    bytes: &'a [u8],
+    validator: &mut Validator,
+) -> Result<(ModuleInfo, Vec<BodyToCompile<'a>>), TranslateError> {
     let mut m = ModuleInfo::default();
     let mut bodies = Vec::new();
     let err = |e| TranslateError::from_reader(None, e);
-    for payload in Parser::new(0).parse_all(bytes) {
-        match payload.map_err(err)? {
+    let mut parser = Parser::new(0);
+    parser.set_features(*validator.features());
+    for payload in parser.parse_all(bytes) {
+        let payload = payload.map_err(err)?;
+        if let ValidPayload::Func(validator, body) = validator.payload(&payload).map_err(err)? {
+            let index = m.num_imported_funcs() + bodies.len() as u32;
+            bodies.push(BodyToCompile {
+                index,
+                body,
+                validator,
+            });
+            continue;
+        }
+        match payload {
             Payload::TypeSection(reader) => {
                 let offset = reader.range().start;
                 for group in reader {
@@ -382,10 +403,6 @@ pub fn read_module(
                         });
                     }
                 }
-            }
-            Payload::CodeSectionEntry(body) => {
-                let index = m.num_imported_funcs() + bodies.len() as u32;
-                bodies.push((index, body));
             }
             _ => {}
         }

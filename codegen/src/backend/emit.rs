@@ -18,10 +18,11 @@
 //! [rsp + 8k]                       outgoing stack argument k
 //! ```
 
+use iced_x86::IcedError;
 use iced_x86::code_asm::*;
-use iced_x86::{BlockEncoderOptions, IcedError};
 use regalloc2::{Allocation, Edit, InstOrEdit, Output, RegClass};
 
+use super::assemble::Assembler;
 use super::layout;
 use super::link::{CALL_REL32, FuncCode, JMP_REL32, Reloc, RelocTarget};
 use super::operands::{self, Field, Role};
@@ -108,11 +109,12 @@ struct Frame {
     results_area: i32,
 }
 
-/// Encode one allocated function at offset 0 of its own buffer. `a` is
-/// scratch (reset here, kept for its capacity); a direct call names the
-/// defined function `f - num_imports` (below `num_funcs`).
+/// Encode one allocated function at offset 0 of its own buffer. `a` and
+/// `asm` are scratch (reset here, kept for their capacity); a direct call
+/// names the defined function `f - num_imports` (below `num_funcs`).
 pub fn emit_function(
     a: &mut CodeAssembler,
+    asm: &mut Assembler,
     vcode: &VCode,
     out: &Output,
     num_imports: u32,
@@ -172,23 +174,15 @@ pub fn emit_function(
     e.a.set_label(&mut landing)?;
     e.rel32(JMP_REL32, RelocTarget::Landing)?;
     let relocs = std::mem::take(&mut e.relocs);
-    let result = a.assemble_options(0, BlockEncoderOptions::RETURN_NEW_INSTRUCTION_OFFSETS)?;
-    let offsets = &result.inner.new_instruction_offsets;
+    let (bytes, offsets) = asm.assemble(a.instructions())?;
     let relocs = relocs
         .into_iter()
-        .map(|(inst, target)| {
-            let at = offsets.get(inst).copied().unwrap_or(u32::MAX);
-            // `u32::MAX`: an instruction the encoder dropped (never a rel32).
-            if at == u32::MAX {
-                return Err(EmitError(format!("relocated instruction {inst} lost")));
-            }
-            Ok(Reloc { at: at + 1, target })
+        .map(|(inst, target)| Reloc {
+            at: offsets[inst] + 1,
+            target,
         })
-        .collect::<R<Vec<_>>>()?;
-    Ok(FuncCode {
-        bytes: result.inner.code_buffer,
-        relocs,
-    })
+        .collect();
+    Ok(FuncCode { bytes, relocs })
 }
 
 fn frame(vcode: &VCode, out: &Output) -> Frame {

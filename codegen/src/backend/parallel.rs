@@ -10,6 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use iced_x86::code_asm::CodeAssembler;
 use wasmparser::FuncValidatorAllocations;
 
+use super::assemble::Assembler;
 use super::emit::emit_function;
 use super::func::lower_function;
 use super::link::FuncCode;
@@ -36,7 +37,8 @@ pub type Compiled = Result<FuncCode, FuncError>;
 struct Worker {
     validator: FuncValidatorAllocations,
     alloc: Allocator,
-    asm: Option<CodeAssembler>,
+    code: Option<CodeAssembler>,
+    asm: Assembler,
 }
 
 impl Worker {
@@ -44,7 +46,8 @@ impl Worker {
         Worker {
             validator: FuncValidatorAllocations::default(),
             alloc: Allocator::new(),
-            asm: CodeAssembler::new(64).ok(),
+            code: CodeAssembler::new(64).ok(),
+            asm: Assembler::new(),
         }
     }
 
@@ -63,13 +66,20 @@ impl Worker {
         let vcode = lower_function(&func, info).map_err(FuncError::Lowering)?;
         drop(func);
         let out = self.alloc.allocate(&vcode).map_err(FuncError::Lowering)?;
-        let asm = self
-            .asm
+        let code = self
+            .code
             .as_mut()
             .ok_or_else(|| FuncError::Lowering("cannot create an assembler".into()))?;
         let num_funcs = info.funcs.len() as u32 - info.num_imported_funcs();
-        emit_function(asm, &vcode, &out, info.num_imported_funcs(), num_funcs)
-            .map_err(|e| FuncError::Lowering(e.0))
+        emit_function(
+            code,
+            &mut self.asm,
+            &vcode,
+            &out,
+            info.num_imported_funcs(),
+            num_funcs,
+        )
+        .map_err(|e| FuncError::Lowering(e.0))
     }
 }
 

@@ -34,11 +34,26 @@ pub enum FuncError {
 pub type Compiled = Result<FuncCode, FuncError>;
 
 /// What a worker keeps across its functions so later ones allocate less.
+/// Kept across modules too (in [`SPARE`]): threads come and go with each
+/// module, their buffers need not.
 struct Worker {
     validator: FuncValidatorAllocations,
     alloc: Allocator,
     code: Option<CodeAssembler>,
     asm: Assembler,
+}
+
+/// Workers of finished compiles, for the next one.
+static SPARE: Mutex<Vec<Worker>> = Mutex::new(Vec::new());
+
+/// A spare worker, or a new one; handed back with [`put_back`].
+fn take_worker() -> Worker {
+    let spare = SPARE.lock().unwrap_or_else(|e| e.into_inner()).pop();
+    spare.unwrap_or_else(Worker::new)
+}
+
+fn put_back(w: Worker) {
+    SPARE.lock().unwrap_or_else(|e| e.into_inner()).push(w);
 }
 
 impl Worker {
@@ -93,11 +108,13 @@ pub fn compile_functions(
         .map_or(1, |n| n.get())
         .min(bodies.len());
     if threads <= 1 {
-        let mut w = Worker::new();
-        return bodies
+        let mut w = take_worker();
+        let out = bodies
             .into_iter()
             .map(|b| w.compile(b, info, opts))
             .collect();
+        put_back(w);
+        return out;
     }
     let n = bodies.len();
     let bodies: Vec<Mutex<Option<BodyToCompile<'_>>>> =
@@ -105,7 +122,7 @@ pub fn compile_functions(
     let results: Vec<Mutex<Option<Compiled>>> = (0..n).map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
     let work = || {
-        let mut w = Worker::new();
+        let mut w = take_worker();
         loop {
             let i = next.fetch_add(1, Ordering::Relaxed);
             let Some(body) = bodies.get(i) else { break };
@@ -118,6 +135,7 @@ pub fn compile_functions(
             };
             *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r);
         }
+        put_back(w);
     };
     // This thread is one of the workers.
     std::thread::scope(|s| {

@@ -117,6 +117,13 @@ pub fn compile_functions(
         return out;
     }
     let n = bodies.len();
+    // Largest bodies first, so no big one is left for the end while the
+    // other cores idle.
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by_key(|&i| {
+        let r = bodies[i].body.range();
+        std::cmp::Reverse(r.end - r.start)
+    });
     let bodies: Vec<Mutex<Option<BodyToCompile<'_>>>> =
         bodies.into_iter().map(|b| Mutex::new(Some(b))).collect();
     let results: Vec<Mutex<Option<Compiled>>> = (0..n).map(|_| Mutex::new(None)).collect();
@@ -124,8 +131,10 @@ pub fn compile_functions(
     let work = || {
         let mut w = take_worker();
         loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            let Some(body) = bodies.get(i) else { break };
+            let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) else {
+                break;
+            };
+            let body = &bodies[i];
             let body = body.lock().unwrap_or_else(|e| e.into_inner()).take();
             let r = match body {
                 Some(b) => w.compile(b, info, opts),

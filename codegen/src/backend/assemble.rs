@@ -151,9 +151,9 @@ impl Assembler {
             }
             self.offsets.push(at);
             let mut widened = false;
-            for i in 0..insts.len() {
+            for (i, inst) in insts.iter().enumerate() {
                 if self.kinds[i] == (Kind::Branch { near: false }) {
-                    let target = self.target(insts[i].near_branch64())? as i64;
+                    let target = self.target(inst.near_branch64())? as i64;
                     let disp = target - (i64::from(self.offsets[i]) + 2);
                     if i8::try_from(disp).is_err() {
                         self.kinds[i] = Kind::Branch { near: true };

@@ -130,12 +130,8 @@ pub fn compile_functions(
     let next = AtomicUsize::new(0);
     let work = || {
         let mut w = take_worker();
-        loop {
-            let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) else {
-                break;
-            };
-            let body = &bodies[i];
-            let body = body.lock().unwrap_or_else(|e| e.into_inner()).take();
+        while let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) {
+            let body = bodies[i].lock().unwrap_or_else(|e| e.into_inner()).take();
             let r = match body {
                 Some(b) => w.compile(b, info, opts),
                 None => Err(FuncError::Lowering(

@@ -52,8 +52,17 @@ fn take_worker() -> Worker {
     spare.unwrap_or_else(Worker::new)
 }
 
+/// Keeps at most one spare worker per core (concurrent compiles may have
+/// made more).
 fn put_back(w: Worker) {
-    SPARE.lock().unwrap_or_else(|e| e.into_inner()).push(w);
+    let mut spare = SPARE.lock().unwrap_or_else(|e| e.into_inner());
+    if spare.len() < cores() {
+        spare.push(w);
+    }
+}
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 impl Worker {
@@ -104,9 +113,7 @@ pub fn compile_functions(
     info: &ModuleInfo,
     opts: &TranslateOptions,
 ) -> Vec<Compiled> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(bodies.len());
+    let threads = cores().min(bodies.len());
     if threads <= 1 {
         let mut w = take_worker();
         let out = bodies

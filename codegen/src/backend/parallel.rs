@@ -95,7 +95,7 @@ impl Worker {
             .as_mut()
             .ok_or_else(|| FuncError::Lowering("cannot create an assembler".into()))?;
         let num_funcs = info.funcs.len() as u32 - info.num_imported_funcs();
-        emit_function(
+        let code = emit_function(
             code,
             &mut self.asm,
             &vcode,
@@ -103,7 +103,9 @@ impl Worker {
             info.num_imported_funcs(),
             num_funcs,
         )
-        .map_err(|e| FuncError::Lowering(e.0))
+        .map_err(|e| FuncError::Lowering(e.0));
+        self.alloc.recycle(out);
+        code
     }
 }
 

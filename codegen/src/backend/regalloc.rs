@@ -40,6 +40,14 @@ impl Allocator {
     }
 }
 
+impl Allocator {
+    /// Hands back an [`Output`] of [`Allocator::allocate`] once used: the
+    /// next allocation reuses its buffers.
+    pub fn recycle(&mut self, out: Output) {
+        self.ctx.output = out;
+    }
+}
+
 impl Default for Allocator {
     fn default() -> Self {
         Self::new()

@@ -201,6 +201,14 @@ fn expected(i: &Inst) -> String {
             let w = u32::from(bytes) * 8;
             format!("mov {} [{}], {}", ptr(w), reg(base, 64), reg(src, w))
         }
+        Inst::LoadXmm { float, dst, base } => match float {
+            Float::F32 => format!("movss {}, dword [{}]", xmm(dst), reg(base, 64)),
+            Float::F64 => format!("movsd {}, qword [{}]", xmm(dst), reg(base, 64)),
+        },
+        Inst::StoreXmm { float, base, src } => match float {
+            Float::F32 => format!("movss dword [{}], {}", reg(base, 64), xmm(src)),
+            Float::F64 => format!("movsd qword [{}], {}", reg(base, 64), xmm(src)),
+        },
         Inst::Jcc { cc, rel } => {
             let sign = if rel < 0 { "-" } else { "+" };
             format!(
@@ -656,6 +664,24 @@ fn loads_and_stores() {
                 base,
                 src: dst,
             });
+        }
+    }
+    // Float loads and stores: every base with low and high XMM registers.
+    for base in gprs() {
+        for x in [0, 7, 8, 15] {
+            let x = Xmm::new(x).expect("xmm");
+            for float in [Float::F32, Float::F64] {
+                v.push(Inst::LoadXmm {
+                    float,
+                    dst: x,
+                    base,
+                });
+                v.push(Inst::StoreXmm {
+                    float,
+                    base,
+                    src: x,
+                });
+            }
         }
     }
     let n = v.len();

@@ -333,6 +333,10 @@ impl Context for LowerCtx<'_> {
     fn x64_movzx_load(&mut self, from: Type, a: Reg) -> Reg { let from = self.ext_from(from); self.load_op(LoadOp::Movzx(from), a) }
     fn x64_movsx_load(&mut self, from: Type, to: Type, a: Reg) -> Reg { let (from, to) = (self.ext_from(from), self.size(to)); self.load_op(LoadOp::Movsx(from, to), a) }
     fn x64_store(&mut self, ty: Type, a: Reg, v: Reg) -> SideEffect { let bytes = (ty.bits() / 8) as u8; self.machine(M::Store { bytes, base: P, src: P }, &[a.0, v.0]); }
+    fn x64_movss_load(&mut self, a: Reg) -> Xmm { self.xmm_op(M::LoadXmm { float: Float::F32, dst: PXMM, base: P }, &[a.0]) }
+    fn x64_movsd_load(&mut self, a: Reg) -> Xmm { self.xmm_op(M::LoadXmm { float: Float::F64, dst: PXMM, base: P }, &[a.0]) }
+    fn x64_movss_store(&mut self, a: Reg, x: Xmm) -> SideEffect { self.machine(M::StoreXmm { float: Float::F32, base: P, src: PXMM }, &[a.0, x.0]); }
+    fn x64_movsd_store(&mut self, a: Reg, x: Xmm) -> SideEffect { self.machine(M::StoreXmm { float: Float::F64, base: P, src: PXMM }, &[a.0, x.0]); }
     fn x64_sign_extend_ax(&mut self, ty: Type, a: Reg) -> Reg { let size = self.size(ty); self.gpr_op(M::SignExtendAx { size }, &[a]) }
     fn x64_movd_to_xmm(&mut self, ty: Type, a: Reg) -> Xmm { let size = self.size(ty); self.xmm_op(M::MovToXmm { size, dst: PXMM, src: P }, &[a.0]) }
     fn x64_movd_to_gpr(&mut self, ty: Type, x: Xmm) -> Reg { let size = self.size(ty); Reg(self.op1(M::MovToGpr { size, dst: P, src: PXMM }, &[x.0], false)) }
@@ -398,6 +402,9 @@ impl Context for LowerCtx<'_> {
     fn offset_u32(&mut self, off: u64) -> Option<u64> { (off <= u64::from(u32::MAX)).then_some(off) }
     fn imm64_of_u64(&mut self, off: u64) -> Imm64 { off }
     fn offset_end(&mut self, off: u64, size: u8) -> Imm64 { off + u64::from(size) }
+    fn offset_imm32(&mut self, off: u64) -> Option<u64> { (off < 0x7fff_ff00).then_some(off) }
+    fn imm32_end(&mut self, off: u64, size: u8) -> Imm32 { (off + u64::from(size)) as u32 }
+    fn imm32_neg(&mut self, size: u8) -> Imm32 { (-i32::from(size)) as u32 }
     fn access_size(&mut self, a: u8) -> Type { match a & 0x0f { 1 => Type::I8, 2 => Type::I16, 4 => Type::I32, _ => Type::I64 } }
     fn put_in_xmm(&mut self, v: Value) -> Xmm { Xmm(self.value_reg(v)) }
     fn output_xmm(&mut self, x: Xmm) -> InstOutput { InstOutput(Some(x.0)) }

@@ -182,6 +182,43 @@ pub struct LowerCtx<'a> {
     /// The first problem a term hit (a constructor cannot fail in ISLE, so
     /// it records the problem here and returns a placeholder).
     pub error: Option<String>,
+    /// Memory 0's pointer and fields already loaded in the current block.
+    pub mem_cache: MemCache,
+}
+
+/// Loads of memory 0's `VMMemory` pointer and fields (base, size) that
+/// later accesses in the same straight-line stretch reuse instead of
+/// loading again. Valid while every instruction pushed since is one that
+/// neither leaves the block (so the register's definition dominates the
+/// reuse) nor can grow or move the memory (a call can):
+/// [`keeps_memory`]. The pointer itself never changes during an
+/// instance's life; base and size only in `memory.grow`, a call.
+#[derive(Clone, Debug, Default)]
+pub struct MemCache {
+    /// `vcode.insts` up to here have been checked with [`keeps_memory`].
+    scanned: usize,
+    /// The `VMMemory` pointer, and `(field offset, value)` per field.
+    def: Option<VReg>,
+    fields: Vec<(i32, VReg)>,
+}
+
+/// Whether a cached memory register stays valid across `inst`: straight-line
+/// code that calls nothing (rule instructions other than a jump, glue loads
+/// and trap checks, globals, the fuel and epoch checks).
+fn keeps_memory(inst: &VInst) -> bool {
+    !inst.is_branch()
+        && !inst.is_ret()
+        && match inst {
+            VInst::Machine(m) => !matches!(m, x64::Inst::Jcc { .. } | x64::Inst::Ret),
+            VInst::Load { .. }
+            | VInst::TrapIf { .. }
+            | VInst::IdivRemUnless { .. }
+            | VInst::GlobalGet { .. }
+            | VInst::GlobalSet { .. }
+            | VInst::FuelCheck
+            | VInst::EpochCheck => true,
+            _ => false,
+        }
 }
 
 /// Placeholder register fields, overwritten after allocation.
@@ -360,21 +397,41 @@ impl<'a> LowerCtx<'a> {
     }
 
     /// A 64-bit field of memory 0's `VMMemory` (`vm::MEMORY_BASE`, ...),
-    /// loaded through the vmctx into a fresh register.
+    /// loaded through the vmctx into a register, or the register an earlier
+    /// load in this block left it in ([`MemCache`]).
     pub fn memory_field(&mut self, offset: i32) -> VReg {
-        let vmctx = self.vmctx;
-        let mem = self.new_gpr();
-        let ops = vec![Operand::reg_use(vmctx), Operand::reg_def(mem)];
-        self.push(
-            VInst::Load {
-                offset: crate::vm::VMCTX_MEMORY,
-            },
-            ops,
-            PRegSet::empty(),
-        );
+        let end = self.vcode.insts.len();
+        let c = &mut self.mem_cache;
+        if !self.vcode.insts[c.scanned.min(end)..]
+            .iter()
+            .all(|i| keeps_memory(&i.inst))
+        {
+            c.def = None;
+            c.fields.clear();
+        }
+        if let Some(&(_, r)) = self.mem_cache.fields.iter().find(|f| f.0 == offset) {
+            self.mem_cache.scanned = end;
+            return r;
+        }
+        let mem = match self.mem_cache.def {
+            Some(m) => m,
+            None => {
+                let vmctx = self.vmctx;
+                let mem = self.new_gpr();
+                let ops = vec![Operand::reg_use(vmctx), Operand::reg_def(mem)];
+                let load = VInst::Load {
+                    offset: crate::vm::VMCTX_MEMORY,
+                };
+                self.push(load, ops, PRegSet::empty());
+                mem
+            }
+        };
         let r = self.new_gpr();
         let ops = vec![Operand::reg_use(mem), Operand::reg_def(r)];
         self.push(VInst::Load { offset }, ops, PRegSet::empty());
+        self.mem_cache.def = Some(mem);
+        self.mem_cache.fields.push((offset, r));
+        self.mem_cache.scanned = self.vcode.insts.len();
         r
     }
 

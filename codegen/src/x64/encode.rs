@@ -184,6 +184,14 @@ fn operands(inst: &Inst) -> Result<Vec<Op>, EncodeError> {
                 Reg(src.iced(u32::from(bytes) * 8)),
             ]
         }
+        Inst::LoadXmm { dst, base, .. } => vec![
+            Reg(dst.iced()),
+            Mem(MemoryOperand::with_base(base.iced(64))),
+        ],
+        Inst::StoreXmm { base, src, .. } => vec![
+            Mem(MemoryOperand::with_base(base.iced(64))),
+            Reg(src.iced()),
+        ],
         Inst::Div { size, divisor, .. } => vec![Reg(divisor.iced(size.bits()))],
         Inst::SignExtendAx { .. } | Inst::Ret | Inst::Jcc { .. } => vec![],
         Inst::MovToXmm { size, dst, src } => vec![Reg(dst.iced()), Reg(src.iced(size.bits()))],
@@ -289,6 +297,14 @@ fn code_of(inst: &Inst) -> Option<Code> {
             2 => C::Mov_rm16_r16,
             4 => C::Mov_rm32_r32,
             _ => C::Mov_rm64_r64,
+        },
+        Inst::LoadXmm { float, .. } => match float {
+            Float::F32 => C::Movss_xmm_xmmm32,
+            Float::F64 => C::Movsd_xmm_xmmm64,
+        },
+        Inst::StoreXmm { float, .. } => match float {
+            Float::F32 => C::Movss_xmmm32_xmm,
+            Float::F64 => C::Movsd_xmmm64_xmm,
         },
         Inst::Cmov { cc, size, .. } => {
             let i = usize::from(cc.index());

@@ -199,6 +199,19 @@ pub enum Inst {
         base: Gpr,
         src: Gpr,
     },
+    /// `movss`/`movsd dst, [base]`: a float straight into an XMM register
+    /// (the rest of it zeroed).
+    LoadXmm {
+        float: Float,
+        dst: Xmm,
+        base: Gpr,
+    },
+    /// `movss`/`movsd [base], src`: the low 32/64 bits of `src`.
+    StoreXmm {
+        float: Float,
+        base: Gpr,
+        src: Xmm,
+    },
     /// `jcc rel32`, taken when `cc` holds: to the trap landing for one
     /// trap code (`x64_trap_if`), or forward over `cqo|cdq; idiv` (part of
     /// `x64_idiv_rem_unless`). `rel` counts from the end of the
@@ -326,6 +339,18 @@ impl Inst {
                 LoadOp::Movsx(..) => "x64_movsx_load",
             },
             Inst::Store { .. } => "x64_store",
+            Inst::LoadXmm {
+                float: Float::F32, ..
+            } => "x64_movss_load",
+            Inst::LoadXmm {
+                float: Float::F64, ..
+            } => "x64_movsd_load",
+            Inst::StoreXmm {
+                float: Float::F32, ..
+            } => "x64_movss_store",
+            Inst::StoreXmm {
+                float: Float::F64, ..
+            } => "x64_movsd_store",
             Inst::Div { signed: false, .. } => "x64_div_quot",
             Inst::Div { signed: true, .. } => "x64_idiv_quot",
             Inst::SignExtendAx { .. } => "x64_sign_extend_ax",

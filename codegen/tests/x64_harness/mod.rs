@@ -420,6 +420,68 @@ pub fn run_memory(inst: &Inst, contents: u64, other: u64) -> (u64, u64, u64) {
     (reg_after, buf[0], addr)
 }
 
+/// Run one `Inst::LoadXmm` or `Inst::StoreXmm` on an 8-byte word holding
+/// `contents` (followed by a guard word), with `other` (all 128 bits) first
+/// placed in the XMM register. Returns the XMM register after, the word
+/// after, and the address the instruction was given. The base must be one
+/// of [`MEMORY_REGS`].
+pub fn run_memory_xmm(inst: &Inst, contents: u64, other: u128) -> (u128, u64, u64) {
+    let (base, x) = match *inst {
+        Inst::LoadXmm { dst, base, .. } => (base, dst),
+        Inst::StoreXmm { base, src, .. } => (base, src),
+        _ => panic!("not an XMM memory access: {inst:?}"),
+    };
+    assert!(MEMORY_REGS.contains(&base.num()), "{inst:?}");
+    const GUARD: u64 = 0x5a5a_5a5a_a5a5_a5a5;
+    let buf = [contents, GUARD, other as u64, (other >> 64) as u64];
+    let mut out = [0u64; 2];
+    // rdi = &buf: base := rdi; x := buf[2..4]; the access; out := x.
+    let pre = [
+        ins(Instruction::with2(
+            Code::Mov_r64_rm64,
+            base.iced(64),
+            Register::RDI,
+        )),
+        ins(Instruction::with2(
+            Code::Movdqu_xmm_xmmm128,
+            x.iced(),
+            mem(Register::RDI, 2),
+        )),
+    ];
+    let post = [
+        ins(Instruction::with2(
+            Code::Movdqu_xmmm128_xmm,
+            mem(Register::RSI, 0),
+            x.iced(),
+        )),
+        Instruction::with(Code::Retnq),
+    ];
+    let mut enc = Encoder::new(64);
+    for i in &pre {
+        enc.encode(i, 0).expect("encode harness");
+    }
+    let mut code = enc.take_buffer();
+    code.extend(encode_one(inst).expect("encode the access under test"));
+    let mut enc = Encoder::new(64);
+    for i in &post {
+        enc.encode(i, 0).expect("encode harness");
+    }
+    code.extend(enc.take_buffer());
+    let map = CodeMemory::new(&code).expect("map code");
+    let mut buf = buf;
+    let addr = buf.as_ptr() as u64;
+    // SAFETY: the code reads buf[0..4] through rdi (a valid, writable
+    // 32-byte buffer we own), writes at most 8 bytes at buf[0] and 16 at
+    // out (16 bytes), touches only caller-saved registers (XMM registers
+    // are all caller-saved; the base is asserted above) and has no branches
+    // or stack use. `map` and both buffers outlive the call.
+    let f = unsafe { map.as_buffer_fn() };
+    f(buf.as_mut_ptr().cast_const(), out.as_mut_ptr());
+    assert_eq!(buf[1], GUARD, "the access touched the next word");
+    let x_after = u128::from(out[0]) | (u128::from(out[1]) << 64);
+    (x_after, buf[0], addr)
+}
+
 /// Run `x64_idiv_rem_unless`'s sequence under `flags`: rdx := other,
 /// rax := lo, rcx := d; `jcc done; cqo|cdq; idiv rcx; done:`. Returns rdx.
 /// The caller makes sure the division, when reached, cannot fault.

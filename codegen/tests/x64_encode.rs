@@ -209,6 +209,26 @@ fn expected(i: &Inst) -> String {
             Float::F32 => format!("movss dword [{}], {}", reg(base, 64), xmm(src)),
             Float::F64 => format!("movsd qword [{}], {}", reg(base, 64), xmm(src)),
         },
+        Inst::LoadXmmIdx {
+            float,
+            dst,
+            base,
+            index,
+            disp,
+        } => {
+            let (m, p) = movs(float);
+            format!("{m} {}, {p} {}", xmm(dst), addr(base, index, disp))
+        }
+        Inst::StoreXmmIdx {
+            float,
+            base,
+            index,
+            disp,
+            src,
+        } => {
+            let (m, p) = movs(float);
+            format!("{m} {p} {}, {}", addr(base, index, disp), xmm(src))
+        }
         Inst::Jcc { cc, rel } => {
             let sign = if rel < 0 { "-" } else { "+" };
             format!(
@@ -345,6 +365,24 @@ fn check(insts: impl IntoIterator<Item = Inst>) -> usize {
         panic!("{k} of {n} encodings wrong:\n{}", bad.join("\n"));
     }
     n
+}
+
+/// `movss`/`movsd` and their memory operand's size keyword.
+fn movs(float: Float) -> (&'static str, &'static str) {
+    match float {
+        Float::F32 => ("movss", "dword"),
+        Float::F64 => ("movsd", "qword"),
+    }
+}
+
+/// `[base + index * 1 +/- disp]` as yaxpeax prints it.
+fn addr(base: Gpr, index: Gpr, disp: i32) -> String {
+    let d = match disp {
+        0 => String::new(),
+        d if d < 0 => format!(" - 0x{:x}", d.unsigned_abs()),
+        d => format!(" + 0x{d:x}"),
+    };
+    format!("[{} + {} * 1{d}]", reg(base, 64), reg(index, 64))
 }
 
 fn gprs() -> Vec<Gpr> {
@@ -666,6 +704,32 @@ fn loads_and_stores() {
             });
         }
     }
+    // Float loads and stores at [base + index + disp]: every base and index
+    // (rsp is no index), low and high XMM registers, edge displacements.
+    for (base, index) in pairs() {
+        if index == Gpr::RSP {
+            continue;
+        }
+        for (x, disp) in [(0, -8), (9, 0), (15, 0x7fff_fff0), (7, i32::MIN)] {
+            let x = Xmm::new(x).expect("xmm");
+            for float in [Float::F32, Float::F64] {
+                v.push(Inst::LoadXmmIdx {
+                    float,
+                    dst: x,
+                    base,
+                    index,
+                    disp,
+                });
+                v.push(Inst::StoreXmmIdx {
+                    float,
+                    base,
+                    index,
+                    disp,
+                    src: x,
+                });
+            }
+        }
+    }
     // Float loads and stores: every base with low and high XMM registers.
     for base in gprs() {
         for x in [0, 7, 8, 15] {
@@ -702,6 +766,13 @@ fn loads_and_stores() {
             bytes: 3,
             base: Gpr::RDI,
             src: Gpr::RAX,
+        },
+        Inst::LoadXmmIdx {
+            float: Float::F64,
+            dst: Xmm::new(0).expect("xmm0"),
+            base: Gpr::RDI,
+            index: Gpr::RSP,
+            disp: 0,
         },
     ];
     for i in bad {

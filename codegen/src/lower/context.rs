@@ -337,6 +337,10 @@ impl Context for LowerCtx<'_> {
     fn x64_movsd_load(&mut self, a: Reg) -> Xmm { self.xmm_op(M::LoadXmm { float: Float::F64, dst: PXMM, base: P }, &[a.0]) }
     fn x64_movss_store(&mut self, a: Reg, x: Xmm) -> SideEffect { self.machine(M::StoreXmm { float: Float::F32, base: P, src: PXMM }, &[a.0, x.0]); }
     fn x64_movsd_store(&mut self, a: Reg, x: Xmm) -> SideEffect { self.machine(M::StoreXmm { float: Float::F64, base: P, src: PXMM }, &[a.0, x.0]); }
+    fn x64_movss_load_idx(&mut self, _: TrapState, b: Reg, i: Reg, d: Imm32) -> Xmm { self.xmm_op(M::LoadXmmIdx { float: Float::F32, dst: PXMM, base: P, index: P, disp: d as i32 }, &[b.0, i.0]) }
+    fn x64_movsd_load_idx(&mut self, _: TrapState, b: Reg, i: Reg, d: Imm32) -> Xmm { self.xmm_op(M::LoadXmmIdx { float: Float::F64, dst: PXMM, base: P, index: P, disp: d as i32 }, &[b.0, i.0]) }
+    fn x64_movss_store_idx(&mut self, _: TrapState, b: Reg, i: Reg, d: Imm32, x: Xmm) -> SideEffect { self.machine(M::StoreXmmIdx { float: Float::F32, base: P, index: P, disp: d as i32, src: PXMM }, &[b.0, i.0, x.0]); }
+    fn x64_movsd_store_idx(&mut self, _: TrapState, b: Reg, i: Reg, d: Imm32, x: Xmm) -> SideEffect { self.machine(M::StoreXmmIdx { float: Float::F64, base: P, index: P, disp: d as i32, src: PXMM }, &[b.0, i.0, x.0]); }
     fn x64_sign_extend_ax(&mut self, ty: Type, a: Reg) -> Reg { let size = self.size(ty); self.gpr_op(M::SignExtendAx { size }, &[a]) }
     fn x64_movd_to_xmm(&mut self, ty: Type, a: Reg) -> Xmm { let size = self.size(ty); self.xmm_op(M::MovToXmm { size, dst: PXMM, src: P }, &[a.0]) }
     fn x64_movd_to_gpr(&mut self, ty: Type, x: Xmm) -> Reg { let size = self.size(ty); Reg(self.op1(M::MovToGpr { size, dst: P, src: PXMM }, &[x.0], false)) }
@@ -374,6 +378,8 @@ impl Context for LowerCtx<'_> {
     fn output_reg(&mut self, r: Reg) -> InstOutput { InstOutput(Some(r.0)) }
     fn output_reg_trap(&mut self, _: TrapState, r: Reg) -> InstOutput { InstOutput(Some(r.0)) }
     fn output_none(&mut self, _: SideEffect) -> InstOutput { InstOutput(None) }
+    fn output_xmm_trap(&mut self, _: TrapState, x: Xmm) -> InstOutput { InstOutput(Some(x.0)) }
+    fn output_none_trap(&mut self, _: TrapState, _: SideEffect) -> InstOutput { InstOutput(None) }
     fn no_trap(&mut self) -> TrapState {}
     fn def_inst(&mut self, v: Value) -> Option<Inst> { match self.func.values.get(v.index())?.def { crate::ir::ValueDef::Result(i, _) => Some(i), crate::ir::ValueDef::Param(..) => None } }
     fn imm32_from_imm64(&mut self, v: Imm64) -> Option<Imm32> { i32::try_from(v as i64).ok().map(|k| k as u32) }

@@ -186,7 +186,8 @@ pub struct LowerCtx<'a> {
     pub mem_cache: MemCache,
 }
 
-/// Loads of memory 0's `VMMemory` pointer and fields (base, size) that
+/// Memory accesses in the lowering of one function. Loads of memory 0's
+/// `VMMemory` pointer and fields (base, size) that
 /// later accesses in the same straight-line stretch reuse instead of
 /// loading again. Valid while every instruction pushed since is one that
 /// neither leaves the block (so the register's definition dominates the
@@ -200,6 +201,58 @@ pub struct MemCache {
     /// The `VMMemory` pointer, and `(field offset, value)` per field.
     def: Option<VReg>,
     fields: Vec<(i32, VReg)>,
+    /// [`folded_heap_addrs`] of the function, computed on first use.
+    folded: Option<Vec<bool>>,
+}
+
+/// Per IR instruction: whether it is a `heap_addr` whose only use is the
+/// address of the next instruction of its block, an f32/f64 load or store
+/// that the `*_idx` rules (x64/lower_float.isle) lower with the check folded
+/// into the access (`[base + end - size]`), so the `heap_addr` emits nothing
+/// itself. The conditions are those rules' patterns (offset below
+/// 2^31 - 256, float type, access size); were they ever to diverge, the
+/// access would find its address undefined: a compile error, never a
+/// missing check.
+fn folded_heap_addrs(func: &Function) -> Vec<bool> {
+    let mut uses = vec![0u32; func.values.len()];
+    for d in &func.insts {
+        let block_args = d.dests.iter().flat_map(|c| c.args.iter());
+        for a in d.args.iter().chain(block_args) {
+            if let Some(n) = uses.get_mut(a.index()) {
+                *n += 1;
+            }
+        }
+    }
+    let mut out = vec![false; func.insts.len()];
+    for b in &func.blocks {
+        for w in b.insts.windows(2) {
+            let (h, a) = (func.inst(w[0]), func.inst(w[1]));
+            let (ir::Opcode::HeapAddr, ir::Imm::Heap { offset, .. }, [r]) =
+                (h.opcode, &h.imm, h.results.as_slice())
+            else {
+                continue;
+            };
+            let fits = match (a.opcode, a.ty, &a.imm) {
+                (ir::Opcode::Load, Some(t), ir::Imm::Access(m)) => {
+                    !m.signed && float_access(t, m.bytes)
+                }
+                (ir::Opcode::Store, Some(t), ir::Imm::Access(m)) => {
+                    float_access(t, m.bytes) && a.args.get(1) != Some(r)
+                }
+                _ => false,
+            };
+            out[w[0].index()] = fits
+                && *offset < 0x7fff_ff00
+                && a.args.first() == Some(r)
+                && uses.get(r.index()) == Some(&1);
+        }
+    }
+    out
+}
+
+/// A whole f32 or f64 accessed at its own type.
+fn float_access(t: ir::Type, bytes: u8) -> bool {
+    matches!((t, bytes), (ir::Type::F32, 4) | (ir::Type::F64, 8))
 }
 
 /// Whether a cached memory register stays valid across `inst`: straight-line
@@ -458,6 +511,15 @@ pub fn preg_xmm(x: crate::x64::Xmm) -> regalloc2::PReg {
 
 /// Lower one value-computing IR instruction through the proven rules.
 pub fn lower_inst(ctx: &mut LowerCtx<'_>, inst: ir::Inst) -> Result<(), String> {
+    let func = ctx.func;
+    let folded = ctx
+        .mem_cache
+        .folded
+        .get_or_insert_with(|| folded_heap_addrs(func));
+    if folded.get(inst.index()) == Some(&true) {
+        // Its only user, the next instruction, checks and accesses.
+        return Ok(());
+    }
     let data = ctx.func.inst(inst);
     let Some(out) = generated::constructor_lower(ctx, inst) else {
         let ty = data.ty.map_or(String::new(), |t| format!(".{t}"));

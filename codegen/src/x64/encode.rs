@@ -192,6 +192,26 @@ fn operands(inst: &Inst) -> Result<Vec<Op>, EncodeError> {
             Mem(MemoryOperand::with_base(base.iced(64))),
             Reg(src.iced()),
         ],
+        Inst::LoadXmmIdx {
+            dst,
+            base,
+            index,
+            disp,
+            ..
+        } => vec![
+            Reg(dst.iced()),
+            Mem(base_index_disp(inst, base, index, disp)?),
+        ],
+        Inst::StoreXmmIdx {
+            base,
+            index,
+            disp,
+            src,
+            ..
+        } => vec![
+            Mem(base_index_disp(inst, base, index, disp)?),
+            Reg(src.iced()),
+        ],
         Inst::Div { size, divisor, .. } => vec![Reg(divisor.iced(size.bits()))],
         Inst::SignExtendAx { .. } | Inst::Ret | Inst::Jcc { .. } => vec![],
         Inst::MovToXmm { size, dst, src } => vec![Reg(dst.iced()), Reg(src.iced(size.bits()))],
@@ -207,6 +227,25 @@ fn operands(inst: &Inst) -> Result<Vec<Op>, EncodeError> {
             vec![Reg(dst.iced(size.bits())), Reg(src.iced())]
         }
     })
+}
+
+/// `[base + index + disp]` with 64-bit registers (rsp cannot be an index).
+fn base_index_disp(
+    inst: &Inst,
+    base: super::Gpr,
+    index: super::Gpr,
+    disp: i32,
+) -> Result<MemoryOperand, EncodeError> {
+    if index.num() == 4 {
+        return Err(err(inst, "rsp cannot be an index register"));
+    }
+    Ok(MemoryOperand::with_base_index_scale_displ_size(
+        base.iced(64),
+        index.iced(64),
+        1,
+        i64::from(disp),
+        if disp == 0 { 0 } else { 1 },
+    ))
 }
 
 /// Pick by operand size.
@@ -298,11 +337,11 @@ fn code_of(inst: &Inst) -> Option<Code> {
             4 => C::Mov_rm32_r32,
             _ => C::Mov_rm64_r64,
         },
-        Inst::LoadXmm { float, .. } => match float {
+        Inst::LoadXmm { float, .. } | Inst::LoadXmmIdx { float, .. } => match float {
             Float::F32 => C::Movss_xmm_xmmm32,
             Float::F64 => C::Movsd_xmm_xmmm64,
         },
-        Inst::StoreXmm { float, .. } => match float {
+        Inst::StoreXmm { float, .. } | Inst::StoreXmmIdx { float, .. } => match float {
             Float::F32 => C::Movss_xmmm32_xmm,
             Float::F64 => C::Movsd_xmmm64_xmm,
         },

@@ -212,6 +212,23 @@ pub enum Inst {
         base: Gpr,
         src: Xmm,
     },
+    /// `movss`/`movsd dst, [base + index + disp]` (64-bit address
+    /// arithmetic; `index` cannot be rsp).
+    LoadXmmIdx {
+        float: Float,
+        dst: Xmm,
+        base: Gpr,
+        index: Gpr,
+        disp: i32,
+    },
+    /// `movss`/`movsd [base + index + disp], src`.
+    StoreXmmIdx {
+        float: Float,
+        base: Gpr,
+        index: Gpr,
+        disp: i32,
+        src: Xmm,
+    },
     /// `jcc rel32`, taken when `cc` holds: to the trap landing for one
     /// trap code (`x64_trap_if`), or forward over `cqo|cdq; idiv` (part of
     /// `x64_idiv_rem_unless`). `rel` counts from the end of the
@@ -351,6 +368,18 @@ impl Inst {
             Inst::StoreXmm {
                 float: Float::F64, ..
             } => "x64_movsd_store",
+            Inst::LoadXmmIdx {
+                float: Float::F32, ..
+            } => "x64_movss_load_idx",
+            Inst::LoadXmmIdx {
+                float: Float::F64, ..
+            } => "x64_movsd_load_idx",
+            Inst::StoreXmmIdx {
+                float: Float::F32, ..
+            } => "x64_movss_store_idx",
+            Inst::StoreXmmIdx {
+                float: Float::F64, ..
+            } => "x64_movsd_store_idx",
             Inst::Div { signed: false, .. } => "x64_div_quot",
             Inst::Div { signed: true, .. } => "x64_idiv_quot",
             Inst::SignExtendAx { .. } => "x64_sign_extend_ax",

@@ -420,34 +420,82 @@ pub fn run_memory(inst: &Inst, contents: u64, other: u64) -> (u64, u64, u64) {
     (reg_after, buf[0], addr)
 }
 
-/// Run one `Inst::LoadXmm` or `Inst::StoreXmm` on an 8-byte word holding
-/// `contents` (followed by a guard word), with `other` (all 128 bits) first
-/// placed in the XMM register. Returns the XMM register after, the word
-/// after, and the address the instruction was given. The base must be one
-/// of [`MEMORY_REGS`].
-pub fn run_memory_xmm(inst: &Inst, contents: u64, other: u128) -> (u128, u64, u64) {
-    let (base, x) = match *inst {
-        Inst::LoadXmm { dst, base, .. } => (base, dst),
-        Inst::StoreXmm { base, src, .. } => (base, src),
+/// Run one `Inst::LoadXmm`/`StoreXmm` (or the `*Idx` forms) on an 8-byte
+/// word holding `contents` (followed by a guard word), with `other` (all
+/// 128 bits) first placed in the XMM register. An `*Idx` form gets
+/// `index_value` in its index register and the base that makes `base +
+/// index + disp` the word's address. Returns the XMM register after, the
+/// word after, and the address. Base and index must be distinct
+/// [`MEMORY_REGS`], and not rdi for an `*Idx` form.
+pub fn run_memory_xmm(
+    inst: &Inst,
+    contents: u64,
+    other: u128,
+    index_value: u64,
+) -> (u128, u64, u64) {
+    let (base, x, index) = match *inst {
+        Inst::LoadXmm { dst, base, .. } => (base, dst, None),
+        Inst::StoreXmm { base, src, .. } => (base, src, None),
+        Inst::LoadXmmIdx {
+            dst,
+            base,
+            index,
+            disp,
+            ..
+        } => (base, dst, Some((index, disp))),
+        Inst::StoreXmmIdx {
+            base,
+            index,
+            disp,
+            src,
+            ..
+        } => (base, src, Some((index, disp))),
         _ => panic!("not an XMM memory access: {inst:?}"),
     };
     assert!(MEMORY_REGS.contains(&base.num()), "{inst:?}");
     const GUARD: u64 = 0x5a5a_5a5a_a5a5_a5a5;
     let buf = [contents, GUARD, other as u64, (other >> 64) as u64];
     let mut out = [0u64; 2];
-    // rdi = &buf: base := rdi; x := buf[2..4]; the access; out := x.
-    let pre = [
-        ins(Instruction::with2(
+    // rdi = &buf: base := rdi (less index + disp); x := buf[2..4]; the
+    // access; out := x.
+    let mut pre = vec![ins(Instruction::with2(
+        Code::Movdqu_xmm_xmmm128,
+        x.iced(),
+        mem(Register::RDI, 2),
+    ))];
+    match index {
+        None => pre.push(ins(Instruction::with2(
             Code::Mov_r64_rm64,
             base.iced(64),
             Register::RDI,
-        )),
-        ins(Instruction::with2(
-            Code::Movdqu_xmm_xmmm128,
-            x.iced(),
-            mem(Register::RDI, 2),
-        )),
-    ];
+        ))),
+        Some((index, disp)) => {
+            assert!(
+                index != base
+                    && MEMORY_REGS.contains(&index.num())
+                    && ![base, index].contains(&Gpr::RDI),
+                "{inst:?}"
+            );
+            let bias = index_value
+                .wrapping_add(i64::from(disp) as u64)
+                .wrapping_neg();
+            pre.push(ins(Instruction::with2(
+                Code::Mov_r64_imm64,
+                index.iced(64),
+                index_value,
+            )));
+            pre.push(ins(Instruction::with2(
+                Code::Mov_r64_imm64,
+                base.iced(64),
+                bias,
+            )));
+            pre.push(ins(Instruction::with2(
+                Code::Add_rm64_r64,
+                base.iced(64),
+                Register::RDI,
+            )));
+        }
+    }
     let post = [
         ins(Instruction::with2(
             Code::Movdqu_xmmm128_xmm,

@@ -285,14 +285,30 @@ impl<'a> LowerCtx<'a> {
     }
 
     /// The register of an IR value (defined earlier: blocks are lowered in
-    /// reverse postorder, so a definition precedes its uses).
+    /// reverse postorder, so a definition precedes its uses). An integer
+    /// constant is materialized here, at each use that needs a register,
+    /// by its proven rule (`iconst`); its definition emitted nothing, as
+    /// most constants only feed immediates.
     pub fn value_reg(&mut self, v: Value) -> VReg {
-        match self.value_regs.get(v.index()).copied().flatten() {
-            Some(r) => r,
-            None => {
-                self.fail(format!("{v} is used before its definition was lowered"));
-                VReg::new(0, regalloc2::RegClass::Int)
+        if let Some(r) = self.value_regs.get(v.index()).copied().flatten() {
+            return r;
+        }
+        if let Some(i) = self.constant_def(v) {
+            if let Some(InstOutput(Some(r))) = generated::constructor_lower(self, i) {
+                return r;
             }
+        }
+        self.fail(format!("{v} is used before its definition was lowered"));
+        VReg::new(0, regalloc2::RegClass::Int)
+    }
+
+    /// The `iconst` defining `v`, if that is what defines it.
+    fn constant_def(&self, v: Value) -> Option<ir::Inst> {
+        match self.func.values.get(v.index())?.def {
+            ir::ValueDef::Result(i, 0) => {
+                (self.func.inst(i).opcode == ir::Opcode::Iconst).then_some(i)
+            }
+            _ => None,
         }
     }
 
@@ -518,6 +534,10 @@ pub fn lower_inst(ctx: &mut LowerCtx<'_>, inst: ir::Inst) -> Result<(), String> 
         .get_or_insert_with(|| folded_heap_addrs(func));
     if folded.get(inst.index()) == Some(&true) {
         // Its only user, the next instruction, checks and accesses.
+        return Ok(());
+    }
+    if ctx.func.inst(inst).opcode == ir::Opcode::Iconst {
+        // Materialized at each use that needs a register (`value_reg`).
         return Ok(());
     }
     let data = ctx.func.inst(inst);

@@ -293,10 +293,10 @@ impl<'a> LowerCtx<'a> {
         if let Some(r) = self.value_regs.get(v.index()).copied().flatten() {
             return r;
         }
-        if let Some(i) = self.constant_def(v) {
-            if let Some(InstOutput(Some(r))) = generated::constructor_lower(self, i) {
-                return r;
-            }
+        if let Some(i) = self.constant_def(v)
+            && let Some(InstOutput(Some(r))) = generated::constructor_lower(self, i)
+        {
+            return r;
         }
         self.fail(format!("{v} is used before its definition was lowered"));
         VReg::new(0, regalloc2::RegClass::Int)

@@ -187,14 +187,7 @@ fn expected(i: &Inst) -> String {
         }
         Inst::Setcc { cc, dst } => format!("{} {}", SETCC[usize::from(cc.index())], reg(dst, 8)),
         Inst::Load { op, dst, base } => {
-            let (m, bits, w) = match op {
-                LoadOp::Mov(size) => ("mov", size.bits(), size.bits()),
-                LoadOp::Movzx(ExtFrom::B8) => ("movzx", 32, 8),
-                LoadOp::Movzx(_) => ("movzx", 32, 16),
-                LoadOp::Movsx(ExtFrom::B8, size) => ("movsx", size.bits(), 8),
-                LoadOp::Movsx(ExtFrom::B16, size) => ("movsx", size.bits(), 16),
-                LoadOp::Movsx(ExtFrom::B32, size) => ("movsxd", size.bits(), 32),
-            };
+            let (m, bits, w) = load_form(op);
             format!("{m} {}, {} [{}]", reg(dst, bits), ptr(w), reg(base, 64))
         }
         Inst::Store { bytes, base, src } => {
@@ -209,6 +202,36 @@ fn expected(i: &Inst) -> String {
             Float::F32 => format!("movss dword [{}], {}", reg(base, 64), xmm(src)),
             Float::F64 => format!("movsd qword [{}], {}", reg(base, 64), xmm(src)),
         },
+        Inst::LoadIdx {
+            op,
+            dst,
+            base,
+            index,
+            disp,
+        } => {
+            let (m, bits, w) = load_form(op);
+            format!(
+                "{m} {}, {} {}",
+                reg(dst, bits),
+                ptr(w),
+                addr(base, index, disp)
+            )
+        }
+        Inst::StoreIdx {
+            bytes,
+            base,
+            index,
+            disp,
+            src,
+        } => {
+            let w = u32::from(bytes) * 8;
+            format!(
+                "mov {} {}, {}",
+                ptr(w),
+                addr(base, index, disp),
+                reg(src, w)
+            )
+        }
         Inst::LoadXmmIdx {
             float,
             dst,
@@ -365,6 +388,18 @@ fn check(insts: impl IntoIterator<Item = Inst>) -> usize {
         panic!("{k} of {n} encodings wrong:\n{}", bad.join("\n"));
     }
     n
+}
+
+/// A load's mnemonic, destination width and memory width.
+fn load_form(op: LoadOp) -> (&'static str, u32, u32) {
+    match op {
+        LoadOp::Mov(size) => ("mov", size.bits(), size.bits()),
+        LoadOp::Movzx(ExtFrom::B8) => ("movzx", 32, 8),
+        LoadOp::Movzx(_) => ("movzx", 32, 16),
+        LoadOp::Movsx(ExtFrom::B8, size) => ("movsx", size.bits(), 8),
+        LoadOp::Movsx(ExtFrom::B16, size) => ("movsx", size.bits(), 16),
+        LoadOp::Movsx(ExtFrom::B32, size) => ("movsxd", size.bits(), 32),
+    }
 }
 
 /// `movss`/`movsd` and their memory operand's size keyword.
@@ -695,6 +730,30 @@ fn loads_and_stores() {
     for (dst, base) in pairs() {
         for op in ops {
             v.push(Inst::Load { op, dst, base });
+        }
+        // [base + index + disp]: every base with every register as index
+        // (rsp is no index) and as the destination/source.
+        let index = dst;
+        if index != Gpr::RSP {
+            for (k, op) in ops.into_iter().enumerate() {
+                let disp = [0, -8, 0x7fff_fff0, i32::MIN, 1][k % 5];
+                v.push(Inst::LoadIdx {
+                    op,
+                    dst: base,
+                    base,
+                    index,
+                    disp,
+                });
+            }
+            for (bytes, disp) in [(1, 0), (2, -1), (4, 0x80), (8, -0x81)] {
+                v.push(Inst::StoreIdx {
+                    bytes,
+                    base,
+                    index,
+                    disp,
+                    src: dst,
+                });
+            }
         }
         for bytes in [1, 2, 4, 8] {
             v.push(Inst::Store {

@@ -927,7 +927,7 @@ fn loads() {
         for (op, bytes) in ops {
             let (dst, base) = memory_regs(&mut r);
             let inst = Inst::Load { op, dst, base };
-            let (got, after, addr) = run_memory(&inst, mem, r.next());
+            let (got, after, addr) = run_memory(&inst, mem, r.next(), 0);
             assert_eq!(after, mem, "{inst:?} wrote memory");
             let args = match op {
                 LoadOp::Mov(size) => vec![tyv(size), r64(addr)],
@@ -970,7 +970,7 @@ fn stores() {
             let (src, base) = memory_regs(&mut r);
             let (mem, value) = (r.int(), r.int());
             let inst = Inst::Store { bytes, base, src };
-            let (_, after, addr) = run_memory(&inst, mem, value);
+            let (_, after, addr) = run_memory(&inst, mem, value, 0);
             let args = vec![ty(i128::from(bytes) * 8), r64(addr), r64(value)];
             let out = ev.eval("x64_store", &args).expect("eval");
             assert!(out.violated.is_empty(), "{args:?}: {:?}", out.violated);
@@ -1171,6 +1171,126 @@ fn float_loads_and_stores_at_base_index_disp() {
     assert_eq!(n, 32 * 2);
 }
 
+/// Three registers for an `*Idx` access (none rdi: the harness builds the
+/// base from it).
+fn idx_regs(r: &mut Rng) -> (Gpr, Gpr, Gpr) {
+    loop {
+        let (a, b) = memory_regs(r);
+        let (c, _) = memory_regs(r);
+        if a != c && b != c && ![a, b, c].contains(&Gpr::RDI) {
+            return (a, b, c);
+        }
+    }
+}
+
+/// Integer loads and stores at `[base + index + disp]`: the same checks as
+/// `loads`/`stores`, with the address the 64-bit sum (indices up to 2^33,
+/// displacements of both signs).
+#[test]
+fn loads_and_stores_at_base_index_disp() {
+    let mut r = Rng::new(13);
+    let ops = [
+        (LoadOp::Mov(Size::S32), 4),
+        (LoadOp::Mov(Size::S64), 8),
+        (LoadOp::Movzx(ExtFrom::B8), 1),
+        (LoadOp::Movzx(ExtFrom::B16), 2),
+        (LoadOp::Movsx(ExtFrom::B8, Size::S32), 1),
+        (LoadOp::Movsx(ExtFrom::B8, Size::S64), 1),
+        (LoadOp::Movsx(ExtFrom::B16, Size::S32), 2),
+        (LoadOp::Movsx(ExtFrom::B16, Size::S64), 2),
+        (LoadOp::Movsx(ExtFrom::B32, Size::S64), 4),
+    ];
+    let mut n = 0;
+    for k in 0..16 {
+        let mem = r.int();
+        let mut ev = evaluator_with_memory(mem);
+        let index_value = match k % 3 {
+            0 => 0,
+            1 => r.next() & 0xffff_ffff,
+            _ => (r.next() & 0x1_ffff_ffff) | 0x1_0000_0000,
+        };
+        let disp = match k % 4 {
+            0 => -8,
+            1 => r.next() as i32,
+            2 => 0,
+            _ => -1,
+        };
+        let at = |addr: u64| {
+            let base = addr
+                .wrapping_sub(index_value)
+                .wrapping_sub(i64::from(disp) as u64);
+            (
+                bv(8, 0),
+                r64(base),
+                r64(index_value),
+                bv(32, u128::from(disp as u32)),
+            )
+        };
+        for (op, bytes) in ops {
+            let (dst, base, index) = idx_regs(&mut r);
+            let inst = Inst::LoadIdx {
+                op,
+                dst,
+                base,
+                index,
+                disp,
+            };
+            let (got, after, addr) = run_memory(&inst, mem, r.next(), index_value);
+            assert_eq!(after, mem, "{inst:?} wrote memory");
+            let (ts, b, i, d) = at(addr);
+            let args = match op {
+                LoadOp::Mov(size) => vec![ts, tyv(size), b, i, d],
+                LoadOp::Movzx(from) => vec![ts, ext_ty(from), b, i, d],
+                LoadOp::Movsx(from, to) => vec![ts, ext_ty(from), tyv(to), b, i, d],
+            };
+            let term = inst.term().expect("term");
+            let out = ev.eval(term, &args).expect("eval");
+            assert!(out.violated.is_empty(), "{term}: {:?}", out.violated);
+            assert_eq!(out.result, Some(r64(got)), "{inst:?} on memory {mem:#x}");
+            assert_eq!(out.state_value("exec_mem_addr"), Some(&r64(addr)));
+            assert_eq!(out.state_value("exec_mem_access"), Some(&bv(8, bytes)));
+            n += 1;
+        }
+        for bytes in [1u8, 2, 4, 8] {
+            let (src, base, index) = idx_regs(&mut r);
+            let value = r.int();
+            let inst = Inst::StoreIdx {
+                bytes,
+                base,
+                index,
+                disp,
+                src,
+            };
+            let (_, after, addr) = run_memory(&inst, mem, value, index_value);
+            let (ts, b, i, d) = at(addr);
+            let args = vec![ts, ty(i128::from(bytes) * 8), b, i, d, r64(value)];
+            let out = ev.eval("x64_store_idx", &args).expect("eval");
+            assert!(out.violated.is_empty(), "{args:?}: {:?}", out.violated);
+            assert_eq!(out.state_value("exec_mem_addr"), Some(&r64(addr)));
+            assert_eq!(
+                out.state_value("exec_mem_access"),
+                Some(&bv(8, 0x80 | u128::from(bytes)))
+            );
+            let Some(ModelValue::BitVec { bits: stored, .. }) = out.state_value("exec_mem_stored")
+            else {
+                panic!("no stored bits: {out:?}");
+            };
+            let mask = if bytes == 8 {
+                u64::MAX
+            } else {
+                (1u64 << (8 * bytes)) - 1
+            };
+            assert_eq!(
+                after,
+                (mem & !mask) | (*stored as u64),
+                "{inst:?} of {value:#x}"
+            );
+            n += 1;
+        }
+    }
+    assert_eq!(n, 16 * 13);
+}
+
 /// Every instruction spec in inst.isle is exercised by some case above.
 #[test]
 fn every_instruction_spec_is_checked_on_silicon() {
@@ -1210,6 +1330,10 @@ fn every_instruction_spec_is_checked_on_silicon() {
         "x64_movsd_load",
         "x64_movss_store",
         "x64_movsd_store",
+        "x64_mov_load_idx",
+        "x64_movzx_load_idx",
+        "x64_movsx_load_idx",
+        "x64_store_idx",
         "x64_movss_load_idx",
         "x64_movsd_load_idx",
         "x64_movss_store_idx",

@@ -135,6 +135,16 @@ impl LowerCtx<'_> {
             &[addr],
         )
     }
+    fn load_idx(&mut self, op: LoadOp, base: Reg, index: Reg, disp: u32) -> Reg {
+        let inst = M::LoadIdx {
+            op,
+            dst: P,
+            base: P,
+            index: P,
+            disp: disp as i32,
+        };
+        self.gpr_op(inst, &[base, index])
+    }
     /// `x64_idiv_rem_unless`: see `VInst::IdivRemUnless`.
     fn idiv_rem_unless(&mut self, ty: Type, cc: CC, f: &Flags, other: Reg, lo: Reg, d: Reg) -> Reg {
         let size = self.size(ty);
@@ -337,6 +347,10 @@ impl Context for LowerCtx<'_> {
     fn x64_movsd_load(&mut self, a: Reg) -> Xmm { self.xmm_op(M::LoadXmm { float: Float::F64, dst: PXMM, base: P }, &[a.0]) }
     fn x64_movss_store(&mut self, a: Reg, x: Xmm) -> SideEffect { self.machine(M::StoreXmm { float: Float::F32, base: P, src: PXMM }, &[a.0, x.0]); }
     fn x64_movsd_store(&mut self, a: Reg, x: Xmm) -> SideEffect { self.machine(M::StoreXmm { float: Float::F64, base: P, src: PXMM }, &[a.0, x.0]); }
+    fn x64_mov_load_idx(&mut self, _: TrapState, ty: Type, b: Reg, i: Reg, d: Imm32) -> Reg { let size = self.size(ty); self.load_idx(LoadOp::Mov(size), b, i, d) }
+    fn x64_movzx_load_idx(&mut self, _: TrapState, from: Type, b: Reg, i: Reg, d: Imm32) -> Reg { let from = self.ext_from(from); self.load_idx(LoadOp::Movzx(from), b, i, d) }
+    fn x64_movsx_load_idx(&mut self, _: TrapState, from: Type, to: Type, b: Reg, i: Reg, d: Imm32) -> Reg { let (from, to) = (self.ext_from(from), self.size(to)); self.load_idx(LoadOp::Movsx(from, to), b, i, d) }
+    fn x64_store_idx(&mut self, _: TrapState, ty: Type, b: Reg, i: Reg, d: Imm32, v: Reg) -> SideEffect { let bytes = (ty.bits() / 8) as u8; self.machine(M::StoreIdx { bytes, base: P, index: P, disp: d as i32, src: P }, &[b.0, i.0, v.0]); }
     fn x64_movss_load_idx(&mut self, _: TrapState, b: Reg, i: Reg, d: Imm32) -> Xmm { self.xmm_op(M::LoadXmmIdx { float: Float::F32, dst: PXMM, base: P, index: P, disp: d as i32 }, &[b.0, i.0]) }
     fn x64_movsd_load_idx(&mut self, _: TrapState, b: Reg, i: Reg, d: Imm32) -> Xmm { self.xmm_op(M::LoadXmmIdx { float: Float::F64, dst: PXMM, base: P, index: P, disp: d as i32 }, &[b.0, i.0]) }
     fn x64_movss_store_idx(&mut self, _: TrapState, b: Reg, i: Reg, d: Imm32, x: Xmm) -> SideEffect { self.machine(M::StoreXmmIdx { float: Float::F32, base: P, index: P, disp: d as i32, src: PXMM }, &[b.0, i.0, x.0]); }

@@ -206,11 +206,12 @@ pub struct MemCache {
 }
 
 /// Per IR instruction: whether it is a `heap_addr` whose only use is the
-/// address of the next instruction of its block, an f32/f64 load or store
-/// that the `*_idx` rules (x64/lower_float.isle) lower with the check folded
-/// into the access (`[base + end - size]`), so the `heap_addr` emits nothing
-/// itself. The conditions are those rules' patterns (offset below
-/// 2^31 - 256, float type, access size); were they ever to diverge, the
+/// address of the next instruction of its block, a load or store that the
+/// `*_idx` rules (x64/lower.isle, lower_float.isle) lower with the check
+/// folded into the access (`[base + end - size]`), so the `heap_addr` emits
+/// nothing itself. The conditions are those rules' patterns (offset below
+/// 2^31 - 256; any integer access the IR verifier admits; a float one at
+/// its own width, unsigned); were they ever to diverge, the
 /// access would find its address undefined: a compile error, never a
 /// missing check.
 fn folded_heap_addrs(func: &Function) -> Vec<bool> {
@@ -234,10 +235,10 @@ fn folded_heap_addrs(func: &Function) -> Vec<bool> {
             };
             let fits = match (a.opcode, a.ty, &a.imm) {
                 (ir::Opcode::Load, Some(t), ir::Imm::Access(m)) => {
-                    !m.signed && float_access(t, m.bytes)
+                    t.is_int() || !m.signed && float_access(t, m.bytes)
                 }
                 (ir::Opcode::Store, Some(t), ir::Imm::Access(m)) => {
-                    float_access(t, m.bytes) && a.args.get(1) != Some(r)
+                    (t.is_int() || float_access(t, m.bytes)) && a.args.get(1) != Some(r)
                 }
                 _ => false,
             };

@@ -166,12 +166,8 @@ fn operands(inst: &Inst) -> Result<Vec<Op>, EncodeError> {
         }
         Inst::Setcc { dst, .. } => vec![Reg(dst.iced(8))],
         Inst::Load { op, dst, base } => {
-            let bits = match op {
-                LoadOp::Mov(size) | LoadOp::Movsx(_, size) => size.bits(),
-                LoadOp::Movzx(_) => 32,
-            };
             vec![
-                Reg(dst.iced(bits)),
+                Reg(dst.iced(load_bits(op))),
                 Mem(MemoryOperand::with_base(base.iced(64))),
             ]
         }
@@ -192,6 +188,31 @@ fn operands(inst: &Inst) -> Result<Vec<Op>, EncodeError> {
             Mem(MemoryOperand::with_base(base.iced(64))),
             Reg(src.iced()),
         ],
+        Inst::LoadIdx {
+            op,
+            dst,
+            base,
+            index,
+            disp,
+        } => vec![
+            Reg(dst.iced(load_bits(op))),
+            Mem(base_index_disp(inst, base, index, disp)?),
+        ],
+        Inst::StoreIdx {
+            bytes,
+            base,
+            index,
+            disp,
+            src,
+        } => {
+            if !matches!(bytes, 1 | 2 | 4 | 8) {
+                return Err(err(inst, "a store writes 1, 2, 4 or 8 bytes"));
+            }
+            vec![
+                Mem(base_index_disp(inst, base, index, disp)?),
+                Reg(src.iced(u32::from(bytes) * 8)),
+            ]
+        }
         Inst::LoadXmmIdx {
             dst,
             base,
@@ -227,6 +248,14 @@ fn operands(inst: &Inst) -> Result<Vec<Op>, EncodeError> {
             vec![Reg(dst.iced(size.bits())), Reg(src.iced())]
         }
     })
+}
+
+/// The destination width of a load.
+fn load_bits(op: LoadOp) -> u32 {
+    match op {
+        LoadOp::Mov(size) | LoadOp::Movsx(_, size) => size.bits(),
+        LoadOp::Movzx(_) => 32,
+    }
 }
 
 /// `[base + index + disp]` with 64-bit registers (rsp cannot be an index).
@@ -326,12 +355,12 @@ fn code_of(inst: &Inst) -> Option<Code> {
         Inst::Lea { .. } => C::Lea_r64_m,
         Inst::Setcc { cc, .. } => SETCC[usize::from(cc.index())],
         Inst::Jcc { cc, .. } => JCC[usize::from(cc.index())],
-        Inst::Load { op, .. } => match op {
+        Inst::Load { op, .. } | Inst::LoadIdx { op, .. } => match op {
             LoadOp::Mov(size) => sized(size, C::Mov_r32_rm32, C::Mov_r64_rm64),
             LoadOp::Movzx(from) => movzx_code(from)?,
             LoadOp::Movsx(from, to) => movsx_code(from, to)?,
         },
-        Inst::Store { bytes, .. } => match bytes {
+        Inst::Store { bytes, .. } | Inst::StoreIdx { bytes, .. } => match bytes {
             1 => C::Mov_rm8_r8,
             2 => C::Mov_rm16_r16,
             4 => C::Mov_rm32_r32,

@@ -212,6 +212,23 @@ pub enum Inst {
         base: Gpr,
         src: Xmm,
     },
+    /// A load from `[base + index + disp]` (64-bit address arithmetic;
+    /// `index` cannot be rsp).
+    LoadIdx {
+        op: LoadOp,
+        dst: Gpr,
+        base: Gpr,
+        index: Gpr,
+        disp: i32,
+    },
+    /// `mov [base + index + disp], r8|r16|r32|r64`.
+    StoreIdx {
+        bytes: u8,
+        base: Gpr,
+        index: Gpr,
+        disp: i32,
+        src: Gpr,
+    },
     /// `movss`/`movsd dst, [base + index + disp]` (64-bit address
     /// arithmetic; `index` cannot be rsp).
     LoadXmmIdx {
@@ -368,6 +385,12 @@ impl Inst {
             Inst::StoreXmm {
                 float: Float::F64, ..
             } => "x64_movsd_store",
+            Inst::LoadIdx { op, .. } => match op {
+                LoadOp::Mov(_) => "x64_mov_load_idx",
+                LoadOp::Movzx(_) => "x64_movzx_load_idx",
+                LoadOp::Movsx(..) => "x64_movsx_load_idx",
+            },
+            Inst::StoreIdx { .. } => "x64_store_idx",
             Inst::LoadXmmIdx {
                 float: Float::F32, ..
             } => "x64_movss_load_idx",

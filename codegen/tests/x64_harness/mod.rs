@@ -357,11 +357,28 @@ pub const MEMORY_REGS: [u8; 8] = [0, 1, 2, 7, 8, 9, 10, 11];
 /// load leaves of it) or the store's source. Returns the destination
 /// register after a load (0 for a store), the buffer after, and the address
 /// the instruction was given. Destination/source and base must differ and
-/// be caller-saved registers other than rsi (which holds the output).
-pub fn run_memory(inst: &Inst, contents: u64, other: u64) -> (u64, u64, u64) {
-    let (base, reg) = match *inst {
-        Inst::Load { dst, base, .. } => (base, dst),
-        Inst::Store { base, src, .. } => (base, src),
+/// be caller-saved registers other than rsi (which holds the output). The
+/// `*Idx` forms get `index_value` in their index register and the base that
+/// makes `base + index + disp` the buffer; none of their registers may be
+/// rdi.
+pub fn run_memory(inst: &Inst, contents: u64, other: u64, index_value: u64) -> (u64, u64, u64) {
+    let (base, reg, index) = match *inst {
+        Inst::Load { dst, base, .. } => (base, dst, None),
+        Inst::Store { base, src, .. } => (base, src, None),
+        Inst::LoadIdx {
+            dst,
+            base,
+            index,
+            disp,
+            ..
+        } => (base, dst, Some((index, disp))),
+        Inst::StoreIdx {
+            base,
+            index,
+            disp,
+            src,
+            ..
+        } => (base, src, Some((index, disp))),
         _ => panic!("not a memory access: {inst:?}"),
     };
     assert!(
@@ -370,19 +387,49 @@ pub fn run_memory(inst: &Inst, contents: u64, other: u64) -> (u64, u64, u64) {
     );
     let mut buf = [contents, other];
     let mut out = [0u64; 1];
-    // rdi = &buf: base := rdi; reg := buf[1]; the access; out[0] := reg.
-    let pre = [
-        ins(Instruction::with2(
+    // rdi = &buf: base := rdi (less index + disp); reg := buf[1] (through
+    // rdi, after: reg may be rdi); the access; out[0] := reg.
+    let load_reg = ins(Instruction::with2(
+        Code::Mov_r64_rm64,
+        reg.iced(64),
+        mem(Register::RDI, 1),
+    ));
+    let mut pre = vec![];
+    match index {
+        None => pre.push(ins(Instruction::with2(
             Code::Mov_r64_rm64,
             base.iced(64),
             Register::RDI,
-        )),
-        ins(Instruction::with2(
-            Code::Mov_r64_rm64,
-            reg.iced(64),
-            mem(Register::RDI, 1),
-        )),
-    ];
+        ))),
+        Some((index, disp)) => {
+            assert!(
+                ![base, index, reg].contains(&Gpr::RDI)
+                    && index != base
+                    && index != reg
+                    && MEMORY_REGS.contains(&index.num()),
+                "{inst:?}"
+            );
+            let bias = index_value
+                .wrapping_add(i64::from(disp) as u64)
+                .wrapping_neg();
+            pre.push(ins(Instruction::with2(
+                Code::Mov_r64_imm64,
+                index.iced(64),
+                index_value,
+            )));
+            pre.push(ins(Instruction::with2(
+                Code::Mov_r64_imm64,
+                base.iced(64),
+                bias,
+            )));
+            pre.push(ins(Instruction::with2(
+                Code::Add_rm64_r64,
+                base.iced(64),
+                Register::RDI,
+            )));
+        }
+    }
+    pre.push(load_reg);
     let post = [
         ins(Instruction::with2(
             Code::Mov_rm64_r64,
@@ -412,7 +459,7 @@ pub fn run_memory(inst: &Inst, contents: u64, other: u64) -> (u64, u64, u64) {
     let f = unsafe { map.as_buffer_fn() };
     f(buf.as_mut_ptr().cast_const(), out.as_mut_ptr());
     assert_eq!(buf[1], other, "the access touched the next word");
-    let reg_after = if matches!(inst, Inst::Load { .. }) {
+    let reg_after = if matches!(inst, Inst::Load { .. } | Inst::LoadIdx { .. }) {
         out[0]
     } else {
         0

@@ -146,6 +146,7 @@ fn wrong_lowerings_get_counterexamples() {
         ("wrong_heap_addr_imm_disp", "(= result arg)"),
         ("wrong_load_f64_idx_sext", "(= exec_mem_addr ir_mem_addr)"),
         ("wrong_store_f64_idx_unchecked", "(= exec_trap ir_trap)"),
+        ("wrong_load_u8_idx_end", "(= exec_mem_addr ir_mem_addr)"),
         ("wrong_udiv_unchecked", "require of `x64_div_quot`"),
         ("wrong_udiv_code", "(= exec_trap ir_trap)"),
         ("wrong_sdiv_no_overflow_check", "require of `x64_idiv_quot`"),

@@ -141,6 +141,12 @@ fn wrong_lowerings_get_counterexamples() {
         ("wrong_heap_addr_sext", "(= exec_trap ir_trap)"),
         ("wrong_heap_addr_sext_address", "(= result arg)"),
         ("wrong_heap_addr_no_size", "(= exec_trap ir_trap)"),
+        ("wrong_heap_addr_imm_sext", "(= exec_trap ir_trap)"),
+        ("wrong_heap_addr_imm_off_by_one", "(= exec_trap ir_trap)"),
+        ("wrong_heap_addr_imm_disp", "(= result arg)"),
+        ("wrong_load_f64_idx_sext", "(= exec_mem_addr ir_mem_addr)"),
+        ("wrong_store_f64_idx_unchecked", "(= exec_trap ir_trap)"),
+        ("wrong_load_u8_idx_end", "(= exec_mem_addr ir_mem_addr)"),
         ("wrong_udiv_unchecked", "require of `x64_div_quot`"),
         ("wrong_udiv_code", "(= exec_trap ir_trap)"),
         ("wrong_sdiv_no_overflow_check", "require of `x64_idiv_quot`"),
@@ -166,6 +172,7 @@ fn wrong_lowerings_get_counterexamples() {
         dir.join("ir.isle"),
         dir.join("x64/inst.isle"),
         dir.join("x64/lower.isle"),
+        dir.join("x64/lower_float.isle"),
         wrong,
     ];
     let report = wasmproof_verifier::verify_files(&files, &opts).expect("the files load");

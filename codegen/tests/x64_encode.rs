@@ -187,19 +187,70 @@ fn expected(i: &Inst) -> String {
         }
         Inst::Setcc { cc, dst } => format!("{} {}", SETCC[usize::from(cc.index())], reg(dst, 8)),
         Inst::Load { op, dst, base } => {
-            let (m, bits, w) = match op {
-                LoadOp::Mov(size) => ("mov", size.bits(), size.bits()),
-                LoadOp::Movzx(ExtFrom::B8) => ("movzx", 32, 8),
-                LoadOp::Movzx(_) => ("movzx", 32, 16),
-                LoadOp::Movsx(ExtFrom::B8, size) => ("movsx", size.bits(), 8),
-                LoadOp::Movsx(ExtFrom::B16, size) => ("movsx", size.bits(), 16),
-                LoadOp::Movsx(ExtFrom::B32, size) => ("movsxd", size.bits(), 32),
-            };
+            let (m, bits, w) = load_form(op);
             format!("{m} {}, {} [{}]", reg(dst, bits), ptr(w), reg(base, 64))
         }
         Inst::Store { bytes, base, src } => {
             let w = u32::from(bytes) * 8;
             format!("mov {} [{}], {}", ptr(w), reg(base, 64), reg(src, w))
+        }
+        Inst::LoadXmm { float, dst, base } => match float {
+            Float::F32 => format!("movss {}, dword [{}]", xmm(dst), reg(base, 64)),
+            Float::F64 => format!("movsd {}, qword [{}]", xmm(dst), reg(base, 64)),
+        },
+        Inst::StoreXmm { float, base, src } => match float {
+            Float::F32 => format!("movss dword [{}], {}", reg(base, 64), xmm(src)),
+            Float::F64 => format!("movsd qword [{}], {}", reg(base, 64), xmm(src)),
+        },
+        Inst::LoadIdx {
+            op,
+            dst,
+            base,
+            index,
+            disp,
+        } => {
+            let (m, bits, w) = load_form(op);
+            format!(
+                "{m} {}, {} {}",
+                reg(dst, bits),
+                ptr(w),
+                addr(base, index, disp)
+            )
+        }
+        Inst::StoreIdx {
+            bytes,
+            base,
+            index,
+            disp,
+            src,
+        } => {
+            let w = u32::from(bytes) * 8;
+            format!(
+                "mov {} {}, {}",
+                ptr(w),
+                addr(base, index, disp),
+                reg(src, w)
+            )
+        }
+        Inst::LoadXmmIdx {
+            float,
+            dst,
+            base,
+            index,
+            disp,
+        } => {
+            let (m, p) = movs(float);
+            format!("{m} {}, {p} {}", xmm(dst), addr(base, index, disp))
+        }
+        Inst::StoreXmmIdx {
+            float,
+            base,
+            index,
+            disp,
+            src,
+        } => {
+            let (m, p) = movs(float);
+            format!("{m} {p} {}, {}", addr(base, index, disp), xmm(src))
         }
         Inst::Jcc { cc, rel } => {
             let sign = if rel < 0 { "-" } else { "+" };
@@ -337,6 +388,36 @@ fn check(insts: impl IntoIterator<Item = Inst>) -> usize {
         panic!("{k} of {n} encodings wrong:\n{}", bad.join("\n"));
     }
     n
+}
+
+/// A load's mnemonic, destination width and memory width.
+fn load_form(op: LoadOp) -> (&'static str, u32, u32) {
+    match op {
+        LoadOp::Mov(size) => ("mov", size.bits(), size.bits()),
+        LoadOp::Movzx(ExtFrom::B8) => ("movzx", 32, 8),
+        LoadOp::Movzx(_) => ("movzx", 32, 16),
+        LoadOp::Movsx(ExtFrom::B8, size) => ("movsx", size.bits(), 8),
+        LoadOp::Movsx(ExtFrom::B16, size) => ("movsx", size.bits(), 16),
+        LoadOp::Movsx(ExtFrom::B32, size) => ("movsxd", size.bits(), 32),
+    }
+}
+
+/// `movss`/`movsd` and their memory operand's size keyword.
+fn movs(float: Float) -> (&'static str, &'static str) {
+    match float {
+        Float::F32 => ("movss", "dword"),
+        Float::F64 => ("movsd", "qword"),
+    }
+}
+
+/// `[base + index * 1 +/- disp]` as yaxpeax prints it.
+fn addr(base: Gpr, index: Gpr, disp: i32) -> String {
+    let d = match disp {
+        0 => String::new(),
+        d if d < 0 => format!(" - 0x{:x}", d.unsigned_abs()),
+        d => format!(" + 0x{d:x}"),
+    };
+    format!("[{} + {} * 1{d}]", reg(base, 64), reg(index, 64))
 }
 
 fn gprs() -> Vec<Gpr> {
@@ -650,12 +731,80 @@ fn loads_and_stores() {
         for op in ops {
             v.push(Inst::Load { op, dst, base });
         }
+        // [base + index + disp]: every base with every register as index
+        // (rsp is no index) and as the destination/source.
+        let index = dst;
+        if index != Gpr::RSP {
+            for (k, op) in ops.into_iter().enumerate() {
+                let disp = [0, -8, 0x7fff_fff0, i32::MIN, 1][k % 5];
+                v.push(Inst::LoadIdx {
+                    op,
+                    dst: base,
+                    base,
+                    index,
+                    disp,
+                });
+            }
+            for (bytes, disp) in [(1, 0), (2, -1), (4, 0x80), (8, -0x81)] {
+                v.push(Inst::StoreIdx {
+                    bytes,
+                    base,
+                    index,
+                    disp,
+                    src: dst,
+                });
+            }
+        }
         for bytes in [1, 2, 4, 8] {
             v.push(Inst::Store {
                 bytes,
                 base,
                 src: dst,
             });
+        }
+    }
+    // Float loads and stores at [base + index + disp]: every base and index
+    // (rsp is no index), low and high XMM registers, edge displacements.
+    for (base, index) in pairs() {
+        if index == Gpr::RSP {
+            continue;
+        }
+        for (x, disp) in [(0, -8), (9, 0), (15, 0x7fff_fff0), (7, i32::MIN)] {
+            let x = Xmm::new(x).expect("xmm");
+            for float in [Float::F32, Float::F64] {
+                v.push(Inst::LoadXmmIdx {
+                    float,
+                    dst: x,
+                    base,
+                    index,
+                    disp,
+                });
+                v.push(Inst::StoreXmmIdx {
+                    float,
+                    base,
+                    index,
+                    disp,
+                    src: x,
+                });
+            }
+        }
+    }
+    // Float loads and stores: every base with low and high XMM registers.
+    for base in gprs() {
+        for x in [0, 7, 8, 15] {
+            let x = Xmm::new(x).expect("xmm");
+            for float in [Float::F32, Float::F64] {
+                v.push(Inst::LoadXmm {
+                    float,
+                    dst: x,
+                    base,
+                });
+                v.push(Inst::StoreXmm {
+                    float,
+                    base,
+                    src: x,
+                });
+            }
         }
     }
     let n = v.len();
@@ -676,6 +825,13 @@ fn loads_and_stores() {
             bytes: 3,
             base: Gpr::RDI,
             src: Gpr::RAX,
+        },
+        Inst::LoadXmmIdx {
+            float: Float::F64,
+            dst: Xmm::new(0).expect("xmm0"),
+            base: Gpr::RDI,
+            index: Gpr::RSP,
+            disp: 0,
         },
     ];
     for i in bad {

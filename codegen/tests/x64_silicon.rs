@@ -18,7 +18,7 @@ use wasmproof_verifier::verdict::ModelValue;
 use x64_harness::values::{F32_EDGES, F64_EDGES, Rng};
 use x64_harness::{
     CF, Case, MEMORY_REGS, OF, Out, PF, SF, ZF, check, evaluator, evaluator_with_memory,
-    flags_value, run_idiv_rem_unless, run_memory, run_trap_if,
+    flags_value, run_idiv_rem_unless, run_memory, run_memory_xmm, run_trap_if,
 };
 
 /// Random inputs per instruction form (edge values are mixed in by `Rng`).
@@ -927,7 +927,7 @@ fn loads() {
         for (op, bytes) in ops {
             let (dst, base) = memory_regs(&mut r);
             let inst = Inst::Load { op, dst, base };
-            let (got, after, addr) = run_memory(&inst, mem, r.next());
+            let (got, after, addr) = run_memory(&inst, mem, r.next(), 0);
             assert_eq!(after, mem, "{inst:?} wrote memory");
             let args = match op {
                 LoadOp::Mov(size) => vec![tyv(size), r64(addr)],
@@ -970,7 +970,7 @@ fn stores() {
             let (src, base) = memory_regs(&mut r);
             let (mem, value) = (r.int(), r.int());
             let inst = Inst::Store { bytes, base, src };
-            let (_, after, addr) = run_memory(&inst, mem, value);
+            let (_, after, addr) = run_memory(&inst, mem, value, 0);
             let args = vec![ty(i128::from(bytes) * 8), r64(addr), r64(value)];
             let out = ev.eval("x64_store", &args).expect("eval");
             assert!(out.violated.is_empty(), "{args:?}: {:?}", out.violated);
@@ -1000,6 +1000,295 @@ fn stores() {
             );
         }
     }
+}
+
+/// Float loads and stores (`movss`/`movsd` with a memory operand): a load
+/// leaves the XMM register equal to the spec's result for the bytes in
+/// memory (the old contents of the register, random in both halves, must
+/// not survive where the spec zeroes them); a store leaves memory with the
+/// spec's stored bits in its access size and the rest untouched; both
+/// record the spec's access at the instruction's address.
+#[test]
+fn float_loads_and_stores() {
+    let mut r = Rng::new(11);
+    let mut n = 0;
+    for _ in 0..24 {
+        let mem = r.int();
+        let mut ev = evaluator_with_memory(mem);
+        for (float, bytes) in [(Float::F32, 4u8), (Float::F64, 8)] {
+            let (base, _) = memory_regs(&mut r);
+            let x = r.xmms(1)[0];
+            let other = u128::from(r.next()) | (u128::from(r.next()) << 64);
+            let load = Inst::LoadXmm {
+                float,
+                dst: x,
+                base,
+            };
+            let (got, after, addr) = run_memory_xmm(&load, mem, other, 0);
+            assert_eq!(after, mem, "{load:?} wrote memory");
+            let term = load.term().expect("term");
+            let out = ev.eval(term, &[r64(addr)]).expect("eval");
+            assert!(out.violated.is_empty(), "{term}: {:?}", out.violated);
+            assert_eq!(out.result, Some(bv(128, got)), "{load:?} on {mem:#x}");
+            assert_eq!(out.state_value("exec_mem_addr"), Some(&r64(addr)));
+            assert_eq!(
+                out.state_value("exec_mem_access"),
+                Some(&bv(8, u128::from(bytes)))
+            );
+
+            let store = Inst::StoreXmm {
+                float,
+                base,
+                src: x,
+            };
+            let (kept, after, addr) = run_memory_xmm(&store, mem, other, 0);
+            assert_eq!(kept, other, "{store:?} changed its source");
+            let term = store.term().expect("term");
+            let out = ev.eval(term, &[r64(addr), bv(128, other)]).expect("eval");
+            assert!(out.violated.is_empty(), "{term}: {:?}", out.violated);
+            assert_eq!(out.state_value("exec_mem_addr"), Some(&r64(addr)));
+            assert_eq!(
+                out.state_value("exec_mem_access"),
+                Some(&bv(8, 0x80 | u128::from(bytes)))
+            );
+            let Some(ModelValue::BitVec { bits: stored, .. }) = out.state_value("exec_mem_stored")
+            else {
+                panic!("no stored bits: {out:?}");
+            };
+            let mask = if bytes == 8 {
+                u64::MAX
+            } else {
+                (1u64 << (8 * bytes)) - 1
+            };
+            assert_eq!(
+                *stored >> (8 * bytes),
+                0,
+                "stored bits wider than the access"
+            );
+            assert_eq!(
+                after,
+                (mem & !mask) | (*stored as u64),
+                "{store:?} of {other:#x}"
+            );
+            n += 1;
+        }
+    }
+    assert_eq!(n, 24 * 2);
+}
+
+/// The same at `[base + index + disp]`: the access lands where the 64-bit
+/// sum says (base chosen so it is the test word; indices up to 2^33,
+/// displacements of both signs), and the spec's address is that sum.
+#[test]
+fn float_loads_and_stores_at_base_index_disp() {
+    let mut r = Rng::new(12);
+    let mut n = 0;
+    for k in 0..32 {
+        let mem = r.int();
+        let mut ev = evaluator_with_memory(mem);
+        let index_value = match k % 4 {
+            0 => 0,
+            1 => r.next() & 0xffff_ffff,
+            2 => (r.next() & 0x1_ffff_ffff) | 0x1_0000_0000,
+            _ => 8,
+        };
+        let disp = match k % 3 {
+            0 => -8,
+            1 => r.next() as i32,
+            _ => 0,
+        };
+        for float in [Float::F32, Float::F64] {
+            let bytes: u8 = if float == Float::F32 { 4 } else { 8 };
+            // Not rdi: the harness builds the base from it.
+            let (base, index) = loop {
+                let (b, i) = memory_regs(&mut r);
+                if b != Gpr::RDI && i != Gpr::RDI {
+                    break (b, i);
+                }
+            };
+            let x = r.xmms(1)[0];
+            let other = u128::from(r.next()) | (u128::from(r.next()) << 64);
+            let load = Inst::LoadXmmIdx {
+                float,
+                dst: x,
+                base,
+                index,
+                disp,
+            };
+            let (got, after, addr) = run_memory_xmm(&load, mem, other, index_value);
+            assert_eq!(after, mem, "{load:?} wrote memory");
+            let base_value = addr
+                .wrapping_sub(index_value)
+                .wrapping_sub(i64::from(disp) as u64);
+            let at = [
+                bv(8, 0),
+                r64(base_value),
+                r64(index_value),
+                bv(32, u128::from(disp as u32)),
+            ];
+            let term = load.term().expect("term");
+            let out = ev.eval(term, &at).expect("eval");
+            assert!(out.violated.is_empty(), "{term}: {:?}", out.violated);
+            assert_eq!(out.result, Some(bv(128, got)), "{load:?} on {mem:#x}");
+            assert_eq!(out.state_value("exec_mem_addr"), Some(&r64(addr)));
+            assert_eq!(
+                out.state_value("exec_mem_access"),
+                Some(&bv(8, u128::from(bytes)))
+            );
+
+            let store = Inst::StoreXmmIdx {
+                float,
+                base,
+                index,
+                disp,
+                src: x,
+            };
+            let (kept, after, addr) = run_memory_xmm(&store, mem, other, index_value);
+            assert_eq!(kept, other, "{store:?} changed its source");
+            let term = store.term().expect("term");
+            let mut args = at.to_vec();
+            args.push(bv(128, other));
+            let out = ev.eval(term, &args).expect("eval");
+            assert!(out.violated.is_empty(), "{term}: {:?}", out.violated);
+            assert_eq!(out.state_value("exec_mem_addr"), Some(&r64(addr)));
+            assert_eq!(
+                out.state_value("exec_mem_access"),
+                Some(&bv(8, 0x80 | u128::from(bytes)))
+            );
+            let Some(ModelValue::BitVec { bits: stored, .. }) = out.state_value("exec_mem_stored")
+            else {
+                panic!("no stored bits: {out:?}");
+            };
+            let mask = if bytes == 8 {
+                u64::MAX
+            } else {
+                (1u64 << (8 * bytes)) - 1
+            };
+            assert_eq!(after, (mem & !mask) | (*stored as u64), "{store:?}");
+            n += 1;
+        }
+    }
+    assert_eq!(n, 32 * 2);
+}
+
+/// Three registers for an `*Idx` access (none rdi: the harness builds the
+/// base from it).
+fn idx_regs(r: &mut Rng) -> (Gpr, Gpr, Gpr) {
+    loop {
+        let (a, b) = memory_regs(r);
+        let (c, _) = memory_regs(r);
+        if a != c && b != c && ![a, b, c].contains(&Gpr::RDI) {
+            return (a, b, c);
+        }
+    }
+}
+
+/// Integer loads and stores at `[base + index + disp]`: the same checks as
+/// `loads`/`stores`, with the address the 64-bit sum (indices up to 2^33,
+/// displacements of both signs).
+#[test]
+fn loads_and_stores_at_base_index_disp() {
+    let mut r = Rng::new(13);
+    let ops = [
+        (LoadOp::Mov(Size::S32), 4),
+        (LoadOp::Mov(Size::S64), 8),
+        (LoadOp::Movzx(ExtFrom::B8), 1),
+        (LoadOp::Movzx(ExtFrom::B16), 2),
+        (LoadOp::Movsx(ExtFrom::B8, Size::S32), 1),
+        (LoadOp::Movsx(ExtFrom::B8, Size::S64), 1),
+        (LoadOp::Movsx(ExtFrom::B16, Size::S32), 2),
+        (LoadOp::Movsx(ExtFrom::B16, Size::S64), 2),
+        (LoadOp::Movsx(ExtFrom::B32, Size::S64), 4),
+    ];
+    let mut n = 0;
+    for k in 0..16 {
+        let mem = r.int();
+        let mut ev = evaluator_with_memory(mem);
+        let index_value = match k % 3 {
+            0 => 0,
+            1 => r.next() & 0xffff_ffff,
+            _ => (r.next() & 0x1_ffff_ffff) | 0x1_0000_0000,
+        };
+        let disp = match k % 4 {
+            0 => -8,
+            1 => r.next() as i32,
+            2 => 0,
+            _ => -1,
+        };
+        let at = |addr: u64| {
+            let base = addr
+                .wrapping_sub(index_value)
+                .wrapping_sub(i64::from(disp) as u64);
+            (
+                bv(8, 0),
+                r64(base),
+                r64(index_value),
+                bv(32, u128::from(disp as u32)),
+            )
+        };
+        for (op, bytes) in ops {
+            let (dst, base, index) = idx_regs(&mut r);
+            let inst = Inst::LoadIdx {
+                op,
+                dst,
+                base,
+                index,
+                disp,
+            };
+            let (got, after, addr) = run_memory(&inst, mem, r.next(), index_value);
+            assert_eq!(after, mem, "{inst:?} wrote memory");
+            let (ts, b, i, d) = at(addr);
+            let args = match op {
+                LoadOp::Mov(size) => vec![ts, tyv(size), b, i, d],
+                LoadOp::Movzx(from) => vec![ts, ext_ty(from), b, i, d],
+                LoadOp::Movsx(from, to) => vec![ts, ext_ty(from), tyv(to), b, i, d],
+            };
+            let term = inst.term().expect("term");
+            let out = ev.eval(term, &args).expect("eval");
+            assert!(out.violated.is_empty(), "{term}: {:?}", out.violated);
+            assert_eq!(out.result, Some(r64(got)), "{inst:?} on memory {mem:#x}");
+            assert_eq!(out.state_value("exec_mem_addr"), Some(&r64(addr)));
+            assert_eq!(out.state_value("exec_mem_access"), Some(&bv(8, bytes)));
+            n += 1;
+        }
+        for bytes in [1u8, 2, 4, 8] {
+            let (src, base, index) = idx_regs(&mut r);
+            let value = r.int();
+            let inst = Inst::StoreIdx {
+                bytes,
+                base,
+                index,
+                disp,
+                src,
+            };
+            let (_, after, addr) = run_memory(&inst, mem, value, index_value);
+            let (ts, b, i, d) = at(addr);
+            let args = vec![ts, ty(i128::from(bytes) * 8), b, i, d, r64(value)];
+            let out = ev.eval("x64_store_idx", &args).expect("eval");
+            assert!(out.violated.is_empty(), "{args:?}: {:?}", out.violated);
+            assert_eq!(out.state_value("exec_mem_addr"), Some(&r64(addr)));
+            assert_eq!(
+                out.state_value("exec_mem_access"),
+                Some(&bv(8, 0x80 | u128::from(bytes)))
+            );
+            let Some(ModelValue::BitVec { bits: stored, .. }) = out.state_value("exec_mem_stored")
+            else {
+                panic!("no stored bits: {out:?}");
+            };
+            let mask = if bytes == 8 {
+                u64::MAX
+            } else {
+                (1u64 << (8 * bytes)) - 1
+            };
+            assert_eq!(
+                after,
+                (mem & !mask) | (*stored as u64),
+                "{inst:?} of {value:#x}"
+            );
+            n += 1;
+        }
+    }
+    assert_eq!(n, 16 * 13);
 }
 
 /// Every instruction spec in inst.isle is exercised by some case above.
@@ -1037,6 +1326,18 @@ fn every_instruction_spec_is_checked_on_silicon() {
         "x64_movzx_load",
         "x64_movsx_load",
         "x64_store",
+        "x64_movss_load",
+        "x64_movsd_load",
+        "x64_movss_store",
+        "x64_movsd_store",
+        "x64_mov_load_idx",
+        "x64_movzx_load_idx",
+        "x64_movsx_load_idx",
+        "x64_store_idx",
+        "x64_movss_load_idx",
+        "x64_movsd_load_idx",
+        "x64_movss_store_idx",
+        "x64_movsd_store_idx",
     ] {
         checked.insert(t);
     }

@@ -139,3 +139,90 @@ fn a_data_segment_out_of_bounds_fails_instantiation() {
     let e = wasmproof::Instance::new(&mut store, &module, &[]).expect_err("oob segment");
     assert_eq!(e.trap_kind(), Some(TrapKind::MemoryOutOfBounds));
 }
+
+/// Compiled code reuses memory 0's base and size within a block
+/// (`lower::MemCache`): a `memory.grow` (a call) in the middle of one block
+/// must still be seen by the accesses after it, and the bytes stored before
+/// it must be read back wherever the memory now is.
+#[test]
+fn accesses_after_a_grow_in_the_same_block_see_the_new_memory() {
+    let (mut store, inst) = instantiate(
+        &jit(),
+        r#"(module
+  (memory 1 4)
+  (func (export "f") (param i32) (result i64)
+    (i64.store (i32.const 8) (i64.const 42))
+    (drop (memory.grow (local.get 0)))
+    (i64.store (i32.const 65536) (i64.const 7))
+    (i64.add (i64.load (i32.const 8)) (i64.load (i32.const 65536)))))"#,
+    );
+    let f = inst.get_typed_func::<i32, i64>(&store, "f").expect("f");
+    // Without growth the second store is out of bounds.
+    assert_eq!(
+        f.call(&mut store, 0).expect_err("oob").trap_kind(),
+        Some(TrapKind::MemoryOutOfBounds)
+    );
+    assert_eq!(f.call(&mut store, 1).expect("grown"), 49);
+    // Grown further (the memory may move): still the same bytes.
+    assert_eq!(f.call(&mut store, 2).expect("grown again"), 49);
+}
+
+/// f32/f64 loads and stores go straight between memory and XMM registers:
+/// the bits round-trip exactly (a signalling NaN stays signalling), the
+/// bound is checked at the access's size, and the bytes are little-endian.
+#[test]
+fn float_loads_and_stores_keep_the_bits_and_are_bounds_checked() {
+    let (mut store, inst) = instantiate(
+        &jit(),
+        r#"(module
+  (memory (export "mem") 1)
+  (func (export "f64") (param i32 i64) (result i64)
+    (f64.store (local.get 0) (f64.reinterpret_i64 (local.get 1)))
+    (i64.reinterpret_f64 (f64.load (local.get 0))))
+  (func (export "f32") (param i32 i32) (result i32)
+    (f32.store offset=4 (local.get 0) (f32.reinterpret_i32 (local.get 1)))
+    (i32.reinterpret_f32 (f32.load offset=4 (local.get 0))))
+  (func (export "sum") (param i32) (result f64)
+    (f64.add (f64.load (local.get 0)) (f64.promote_f32 (f32.load offset=8 (local.get 0))))))"#,
+    );
+    let f64_rt = inst
+        .get_typed_func::<(i32, i64), i64>(&store, "f64")
+        .expect("f64");
+    let f32_rt = inst
+        .get_typed_func::<(i32, i32), i32>(&store, "f32")
+        .expect("f32");
+    let sum = inst.get_typed_func::<i32, f64>(&store, "sum").expect("sum");
+    let snan64 = 0x7ff0_0000_0000_0001_i64;
+    assert_eq!(
+        f64_rt.call(&mut store, (65528, snan64)).expect("last 8"),
+        snan64
+    );
+    assert_eq!(
+        f64_rt
+            .call(&mut store, (65529, 1))
+            .expect_err("oob")
+            .trap_kind(),
+        Some(TrapKind::MemoryOutOfBounds)
+    );
+    let snan32 = 0x7f80_0001_i32;
+    assert_eq!(
+        f32_rt.call(&mut store, (65528, snan32)).expect("last 4"),
+        snan32
+    );
+    assert_eq!(
+        f32_rt
+            .call(&mut store, (65529, 1))
+            .expect_err("oob")
+            .trap_kind(),
+        Some(TrapKind::MemoryOutOfBounds)
+    );
+    let mem = inst.get_memory(&store, "mem").expect("mem");
+    assert_eq!(&mem.data(&store)[65532..], &0x7f80_0001_u32.to_le_bytes());
+    f64_rt
+        .call(&mut store, (0, 1.5f64.to_bits() as i64))
+        .expect("store 1.5");
+    f32_rt
+        .call(&mut store, (4, 0.25f32.to_bits() as i32))
+        .expect("store 0.25");
+    assert_eq!(sum.call(&mut store, 0).expect("sum"), 1.75);
+}

@@ -44,6 +44,7 @@ pub fn lower_function(func: &Function, info: &ModuleInfo) -> Result<VCode, Strin
         value_regs: vec![None; func.values.len()],
         vmctx,
         error: None,
+        mem_cache: Default::default(),
     };
     for &b in &order {
         let params: Vec<VReg> = func
@@ -502,8 +503,7 @@ mod tests {
     }
 
     /// Every Wasm operator now has a rule, so the error path is reached
-    /// through IR the translator never emits: a float `load` (it loads the
-    /// integer bits and bitcasts).
+    /// through IR the translator never emits: a sign-extending float `load`.
     #[test]
     fn an_op_without_a_rule_is_an_error_naming_it() {
         let sig = Signature {
@@ -517,7 +517,7 @@ mod tests {
         let addr = b.heap_addr(p, 0, 4);
         let access = crate::ir::MemAccess {
             bytes: 4,
-            signed: false,
+            signed: true,
         };
         let v = b.load(Type::F32, access, addr);
         b.ret(vec![v]);

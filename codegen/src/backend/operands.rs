@@ -102,6 +102,20 @@ pub fn fields(inst: &mut Inst) -> Vec<(Field<'_>, Role)> {
         Inst::CvtIntToFloat { dst, src, .. } => vec![(X(dst), UseDef), (G(src), Use)],
         Inst::Load { dst, base, .. } => vec![(G(dst), Def), (G(base), Use)],
         Inst::Store { base, src, .. } => vec![(G(base), Use), (G(src), Use)],
+        Inst::LoadXmm { dst, base, .. } => vec![(X(dst), Def), (G(base), Use)],
+        Inst::StoreXmm { base, src, .. } => vec![(G(base), Use), (X(src), Use)],
+        Inst::LoadIdx {
+            dst, base, index, ..
+        } => vec![(G(dst), Def), (G(base), Use), (G(index), Use)],
+        Inst::StoreIdx {
+            base, index, src, ..
+        } => vec![(G(base), Use), (G(index), Use), (G(src), Use)],
+        Inst::LoadXmmIdx {
+            dst, base, index, ..
+        } => vec![(X(dst), Def), (G(base), Use), (G(index), Use)],
+        Inst::StoreXmmIdx {
+            base, index, src, ..
+        } => vec![(G(base), Use), (G(index), Use), (X(src), Use)],
         Inst::Ret | Inst::Jcc { .. } => vec![],
     }
 }

@@ -135,6 +135,16 @@ impl LowerCtx<'_> {
             &[addr],
         )
     }
+    fn load_idx(&mut self, op: LoadOp, base: Reg, index: Reg, disp: u32) -> Reg {
+        let inst = M::LoadIdx {
+            op,
+            dst: P,
+            base: P,
+            index: P,
+            disp: disp as i32,
+        };
+        self.gpr_op(inst, &[base, index])
+    }
     /// `x64_idiv_rem_unless`: see `VInst::IdivRemUnless`.
     fn idiv_rem_unless(&mut self, ty: Type, cc: CC, f: &Flags, other: Reg, lo: Reg, d: Reg) -> Reg {
         let size = self.size(ty);
@@ -333,6 +343,18 @@ impl Context for LowerCtx<'_> {
     fn x64_movzx_load(&mut self, from: Type, a: Reg) -> Reg { let from = self.ext_from(from); self.load_op(LoadOp::Movzx(from), a) }
     fn x64_movsx_load(&mut self, from: Type, to: Type, a: Reg) -> Reg { let (from, to) = (self.ext_from(from), self.size(to)); self.load_op(LoadOp::Movsx(from, to), a) }
     fn x64_store(&mut self, ty: Type, a: Reg, v: Reg) -> SideEffect { let bytes = (ty.bits() / 8) as u8; self.machine(M::Store { bytes, base: P, src: P }, &[a.0, v.0]); }
+    fn x64_movss_load(&mut self, a: Reg) -> Xmm { self.xmm_op(M::LoadXmm { float: Float::F32, dst: PXMM, base: P }, &[a.0]) }
+    fn x64_movsd_load(&mut self, a: Reg) -> Xmm { self.xmm_op(M::LoadXmm { float: Float::F64, dst: PXMM, base: P }, &[a.0]) }
+    fn x64_movss_store(&mut self, a: Reg, x: Xmm) -> SideEffect { self.machine(M::StoreXmm { float: Float::F32, base: P, src: PXMM }, &[a.0, x.0]); }
+    fn x64_movsd_store(&mut self, a: Reg, x: Xmm) -> SideEffect { self.machine(M::StoreXmm { float: Float::F64, base: P, src: PXMM }, &[a.0, x.0]); }
+    fn x64_mov_load_idx(&mut self, _: TrapState, ty: Type, b: Reg, i: Reg, d: Imm32) -> Reg { let size = self.size(ty); self.load_idx(LoadOp::Mov(size), b, i, d) }
+    fn x64_movzx_load_idx(&mut self, _: TrapState, from: Type, b: Reg, i: Reg, d: Imm32) -> Reg { let from = self.ext_from(from); self.load_idx(LoadOp::Movzx(from), b, i, d) }
+    fn x64_movsx_load_idx(&mut self, _: TrapState, from: Type, to: Type, b: Reg, i: Reg, d: Imm32) -> Reg { let (from, to) = (self.ext_from(from), self.size(to)); self.load_idx(LoadOp::Movsx(from, to), b, i, d) }
+    fn x64_store_idx(&mut self, _: TrapState, ty: Type, b: Reg, i: Reg, d: Imm32, v: Reg) -> SideEffect { let bytes = (ty.bits() / 8) as u8; self.machine(M::StoreIdx { bytes, base: P, index: P, disp: d as i32, src: P }, &[b.0, i.0, v.0]); }
+    fn x64_movss_load_idx(&mut self, _: TrapState, b: Reg, i: Reg, d: Imm32) -> Xmm { self.xmm_op(M::LoadXmmIdx { float: Float::F32, dst: PXMM, base: P, index: P, disp: d as i32 }, &[b.0, i.0]) }
+    fn x64_movsd_load_idx(&mut self, _: TrapState, b: Reg, i: Reg, d: Imm32) -> Xmm { self.xmm_op(M::LoadXmmIdx { float: Float::F64, dst: PXMM, base: P, index: P, disp: d as i32 }, &[b.0, i.0]) }
+    fn x64_movss_store_idx(&mut self, _: TrapState, b: Reg, i: Reg, d: Imm32, x: Xmm) -> SideEffect { self.machine(M::StoreXmmIdx { float: Float::F32, base: P, index: P, disp: d as i32, src: PXMM }, &[b.0, i.0, x.0]); }
+    fn x64_movsd_store_idx(&mut self, _: TrapState, b: Reg, i: Reg, d: Imm32, x: Xmm) -> SideEffect { self.machine(M::StoreXmmIdx { float: Float::F64, base: P, index: P, disp: d as i32, src: PXMM }, &[b.0, i.0, x.0]); }
     fn x64_sign_extend_ax(&mut self, ty: Type, a: Reg) -> Reg { let size = self.size(ty); self.gpr_op(M::SignExtendAx { size }, &[a]) }
     fn x64_movd_to_xmm(&mut self, ty: Type, a: Reg) -> Xmm { let size = self.size(ty); self.xmm_op(M::MovToXmm { size, dst: PXMM, src: P }, &[a.0]) }
     fn x64_movd_to_gpr(&mut self, ty: Type, x: Xmm) -> Reg { let size = self.size(ty); Reg(self.op1(M::MovToGpr { size, dst: P, src: PXMM }, &[x.0], false)) }
@@ -370,6 +392,8 @@ impl Context for LowerCtx<'_> {
     fn output_reg(&mut self, r: Reg) -> InstOutput { InstOutput(Some(r.0)) }
     fn output_reg_trap(&mut self, _: TrapState, r: Reg) -> InstOutput { InstOutput(Some(r.0)) }
     fn output_none(&mut self, _: SideEffect) -> InstOutput { InstOutput(None) }
+    fn output_xmm_trap(&mut self, _: TrapState, x: Xmm) -> InstOutput { InstOutput(Some(x.0)) }
+    fn output_none_trap(&mut self, _: TrapState, _: SideEffect) -> InstOutput { InstOutput(None) }
     fn no_trap(&mut self) -> TrapState {}
     fn def_inst(&mut self, v: Value) -> Option<Inst> { match self.func.values.get(v.index())?.def { crate::ir::ValueDef::Result(i, _) => Some(i), crate::ir::ValueDef::Param(..) => None } }
     fn imm32_from_imm64(&mut self, v: Imm64) -> Option<Imm32> { i32::try_from(v as i64).ok().map(|k| k as u32) }
@@ -398,6 +422,9 @@ impl Context for LowerCtx<'_> {
     fn offset_u32(&mut self, off: u64) -> Option<u64> { (off <= u64::from(u32::MAX)).then_some(off) }
     fn imm64_of_u64(&mut self, off: u64) -> Imm64 { off }
     fn offset_end(&mut self, off: u64, size: u8) -> Imm64 { off + u64::from(size) }
+    fn offset_imm32(&mut self, off: u64) -> Option<u64> { (off < 0x7fff_ff00).then_some(off) }
+    fn imm32_end(&mut self, off: u64, size: u8) -> Imm32 { (off + u64::from(size)) as u32 }
+    fn imm32_neg(&mut self, size: u8) -> Imm32 { (-i32::from(size)) as u32 }
     fn access_size(&mut self, a: u8) -> Type { match a & 0x0f { 1 => Type::I8, 2 => Type::I16, 4 => Type::I32, _ => Type::I64 } }
     fn put_in_xmm(&mut self, v: Value) -> Xmm { Xmm(self.value_reg(v)) }
     fn output_xmm(&mut self, x: Xmm) -> InstOutput { InstOutput(Some(x.0)) }

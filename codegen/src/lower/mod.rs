@@ -182,6 +182,97 @@ pub struct LowerCtx<'a> {
     /// The first problem a term hit (a constructor cannot fail in ISLE, so
     /// it records the problem here and returns a placeholder).
     pub error: Option<String>,
+    /// Memory 0's pointer and fields already loaded in the current block.
+    pub mem_cache: MemCache,
+}
+
+/// Memory accesses in the lowering of one function. Loads of memory 0's
+/// `VMMemory` pointer and fields (base, size) that
+/// later accesses in the same straight-line stretch reuse instead of
+/// loading again. Valid while every instruction pushed since is one that
+/// neither leaves the block (so the register's definition dominates the
+/// reuse) nor can grow or move the memory (a call can):
+/// [`keeps_memory`]. The pointer itself never changes during an
+/// instance's life; base and size only in `memory.grow`, a call.
+#[derive(Clone, Debug, Default)]
+pub struct MemCache {
+    /// `vcode.insts` up to here have been checked with [`keeps_memory`].
+    scanned: usize,
+    /// The `VMMemory` pointer, and `(field offset, value)` per field.
+    def: Option<VReg>,
+    fields: Vec<(i32, VReg)>,
+    /// [`folded_heap_addrs`] of the function, computed on first use.
+    folded: Option<Vec<bool>>,
+}
+
+/// Per IR instruction: whether it is a `heap_addr` whose only use is the
+/// address of the next instruction of its block, a load or store that the
+/// `*_idx` rules (x64/lower.isle, lower_float.isle) lower with the check
+/// folded into the access (`[base + end - size]`), so the `heap_addr` emits
+/// nothing itself. The conditions are those rules' patterns (offset below
+/// 2^31 - 256; any integer access the IR verifier admits; a float one at
+/// its own width, unsigned); were they ever to diverge, the
+/// access would find its address undefined: a compile error, never a
+/// missing check.
+fn folded_heap_addrs(func: &Function) -> Vec<bool> {
+    let mut uses = vec![0u32; func.values.len()];
+    for d in &func.insts {
+        let block_args = d.dests.iter().flat_map(|c| c.args.iter());
+        for a in d.args.iter().chain(block_args) {
+            if let Some(n) = uses.get_mut(a.index()) {
+                *n += 1;
+            }
+        }
+    }
+    let mut out = vec![false; func.insts.len()];
+    for b in &func.blocks {
+        for w in b.insts.windows(2) {
+            let (h, a) = (func.inst(w[0]), func.inst(w[1]));
+            let (ir::Opcode::HeapAddr, ir::Imm::Heap { offset, .. }, [r]) =
+                (h.opcode, &h.imm, h.results.as_slice())
+            else {
+                continue;
+            };
+            let fits = match (a.opcode, a.ty, &a.imm) {
+                (ir::Opcode::Load, Some(t), ir::Imm::Access(m)) => {
+                    t.is_int() || !m.signed && float_access(t, m.bytes)
+                }
+                (ir::Opcode::Store, Some(t), ir::Imm::Access(m)) => {
+                    (t.is_int() || float_access(t, m.bytes)) && a.args.get(1) != Some(r)
+                }
+                _ => false,
+            };
+            out[w[0].index()] = fits
+                && *offset < 0x7fff_ff00
+                && a.args.first() == Some(r)
+                && uses.get(r.index()) == Some(&1);
+        }
+    }
+    out
+}
+
+/// A whole f32 or f64 accessed at its own type.
+fn float_access(t: ir::Type, bytes: u8) -> bool {
+    matches!((t, bytes), (ir::Type::F32, 4) | (ir::Type::F64, 8))
+}
+
+/// Whether a cached memory register stays valid across `inst`: straight-line
+/// code that calls nothing (rule instructions other than a jump, glue loads
+/// and trap checks, globals, the fuel and epoch checks).
+fn keeps_memory(inst: &VInst) -> bool {
+    !inst.is_branch()
+        && !inst.is_ret()
+        && match inst {
+            VInst::Machine(m) => !matches!(m, x64::Inst::Jcc { .. } | x64::Inst::Ret),
+            VInst::Load { .. }
+            | VInst::TrapIf { .. }
+            | VInst::IdivRemUnless { .. }
+            | VInst::GlobalGet { .. }
+            | VInst::GlobalSet { .. }
+            | VInst::FuelCheck
+            | VInst::EpochCheck => true,
+            _ => false,
+        }
 }
 
 /// Placeholder register fields, overwritten after allocation.
@@ -195,14 +286,30 @@ impl<'a> LowerCtx<'a> {
     }
 
     /// The register of an IR value (defined earlier: blocks are lowered in
-    /// reverse postorder, so a definition precedes its uses).
+    /// reverse postorder, so a definition precedes its uses). An integer
+    /// constant is materialized here, at each use that needs a register,
+    /// by its proven rule (`iconst`); its definition emitted nothing, as
+    /// most constants only feed immediates.
     pub fn value_reg(&mut self, v: Value) -> VReg {
-        match self.value_regs.get(v.index()).copied().flatten() {
-            Some(r) => r,
-            None => {
-                self.fail(format!("{v} is used before its definition was lowered"));
-                VReg::new(0, regalloc2::RegClass::Int)
+        if let Some(r) = self.value_regs.get(v.index()).copied().flatten() {
+            return r;
+        }
+        if let Some(i) = self.constant_def(v)
+            && let Some(InstOutput(Some(r))) = generated::constructor_lower(self, i)
+        {
+            return r;
+        }
+        self.fail(format!("{v} is used before its definition was lowered"));
+        VReg::new(0, regalloc2::RegClass::Int)
+    }
+
+    /// The `iconst` defining `v`, if that is what defines it.
+    fn constant_def(&self, v: Value) -> Option<ir::Inst> {
+        match self.func.values.get(v.index())?.def {
+            ir::ValueDef::Result(i, 0) => {
+                (self.func.inst(i).opcode == ir::Opcode::Iconst).then_some(i)
             }
+            _ => None,
         }
     }
 
@@ -360,21 +467,41 @@ impl<'a> LowerCtx<'a> {
     }
 
     /// A 64-bit field of memory 0's `VMMemory` (`vm::MEMORY_BASE`, ...),
-    /// loaded through the vmctx into a fresh register.
+    /// loaded through the vmctx into a register, or the register an earlier
+    /// load in this block left it in ([`MemCache`]).
     pub fn memory_field(&mut self, offset: i32) -> VReg {
-        let vmctx = self.vmctx;
-        let mem = self.new_gpr();
-        let ops = vec![Operand::reg_use(vmctx), Operand::reg_def(mem)];
-        self.push(
-            VInst::Load {
-                offset: crate::vm::VMCTX_MEMORY,
-            },
-            ops,
-            PRegSet::empty(),
-        );
+        let end = self.vcode.insts.len();
+        let c = &mut self.mem_cache;
+        if !self.vcode.insts[c.scanned.min(end)..]
+            .iter()
+            .all(|i| keeps_memory(&i.inst))
+        {
+            c.def = None;
+            c.fields.clear();
+        }
+        if let Some(&(_, r)) = self.mem_cache.fields.iter().find(|f| f.0 == offset) {
+            self.mem_cache.scanned = end;
+            return r;
+        }
+        let mem = match self.mem_cache.def {
+            Some(m) => m,
+            None => {
+                let vmctx = self.vmctx;
+                let mem = self.new_gpr();
+                let ops = vec![Operand::reg_use(vmctx), Operand::reg_def(mem)];
+                let load = VInst::Load {
+                    offset: crate::vm::VMCTX_MEMORY,
+                };
+                self.push(load, ops, PRegSet::empty());
+                mem
+            }
+        };
         let r = self.new_gpr();
         let ops = vec![Operand::reg_use(mem), Operand::reg_def(r)];
         self.push(VInst::Load { offset }, ops, PRegSet::empty());
+        self.mem_cache.def = Some(mem);
+        self.mem_cache.fields.push((offset, r));
+        self.mem_cache.scanned = self.vcode.insts.len();
         r
     }
 
@@ -401,6 +528,19 @@ pub fn preg_xmm(x: crate::x64::Xmm) -> regalloc2::PReg {
 
 /// Lower one value-computing IR instruction through the proven rules.
 pub fn lower_inst(ctx: &mut LowerCtx<'_>, inst: ir::Inst) -> Result<(), String> {
+    let func = ctx.func;
+    let folded = ctx
+        .mem_cache
+        .folded
+        .get_or_insert_with(|| folded_heap_addrs(func));
+    if folded.get(inst.index()) == Some(&true) {
+        // Its only user, the next instruction, checks and accesses.
+        return Ok(());
+    }
+    if ctx.func.inst(inst).opcode == ir::Opcode::Iconst {
+        // Materialized at each use that needs a register (`value_reg`).
+        return Ok(());
+    }
     let data = ctx.func.inst(inst);
     let Some(out) = generated::constructor_lower(ctx, inst) else {
         let ty = data.ty.map_or(String::new(), |t| format!(".{t}"));

@@ -457,34 +457,19 @@ impl FuncTranslator<'_> {
         self.check_memory(&memarg)?;
         let index = self.pop()?;
         let addr = self.b.heap_addr(index, memarg.offset, bytes);
-        // A float is loaded as the integer of its bits (the rules load into
-        // general registers), then moved over.
-        let v = match ty {
-            Type::F32 => {
-                let bits = self.b.load(Type::I32, MemAccess { bytes, signed }, addr);
-                self.b.convert(Opcode::Bitcast, ty, bits)
-            }
-            Type::F64 => {
-                let bits = self.b.load(Type::I64, MemAccess { bytes, signed }, addr);
-                self.b.convert(Opcode::Bitcast, ty, bits)
-            }
-            _ => self.b.load(ty, MemAccess { bytes, signed }, addr),
-        };
+        // A float load is a load at the float type (its bytes are its bits),
+        // which the rules put straight into an XMM register.
+        let v = self.b.load(ty, MemAccess { bytes, signed }, addr);
         self.stack.push(v);
         Ok(())
     }
 
     fn store(&mut self, bytes: u8, memarg: MemArg) -> Result<(), TranslateError> {
         self.check_memory(&memarg)?;
-        let mut value = self.pop()?;
+        let value = self.pop()?;
         let index = self.pop()?;
         let addr = self.b.heap_addr(index, memarg.offset, bytes);
-        // A float is stored as the integer of its bits (see `load`).
-        value = match self.b.value_type(value) {
-            Type::F32 => self.b.convert(Opcode::Bitcast, Type::I32, value),
-            Type::F64 => self.b.convert(Opcode::Bitcast, Type::I64, value),
-            _ => value,
-        };
+        // A float is stored at its type, straight from its XMM register.
         self.b.store(
             MemAccess {
                 bytes,

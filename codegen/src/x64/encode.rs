@@ -166,12 +166,8 @@ fn operands(inst: &Inst) -> Result<Vec<Op>, EncodeError> {
         }
         Inst::Setcc { dst, .. } => vec![Reg(dst.iced(8))],
         Inst::Load { op, dst, base } => {
-            let bits = match op {
-                LoadOp::Mov(size) | LoadOp::Movsx(_, size) => size.bits(),
-                LoadOp::Movzx(_) => 32,
-            };
             vec![
-                Reg(dst.iced(bits)),
+                Reg(dst.iced(load_bits(op))),
                 Mem(MemoryOperand::with_base(base.iced(64))),
             ]
         }
@@ -184,6 +180,59 @@ fn operands(inst: &Inst) -> Result<Vec<Op>, EncodeError> {
                 Reg(src.iced(u32::from(bytes) * 8)),
             ]
         }
+        Inst::LoadXmm { dst, base, .. } => vec![
+            Reg(dst.iced()),
+            Mem(MemoryOperand::with_base(base.iced(64))),
+        ],
+        Inst::StoreXmm { base, src, .. } => vec![
+            Mem(MemoryOperand::with_base(base.iced(64))),
+            Reg(src.iced()),
+        ],
+        Inst::LoadIdx {
+            op,
+            dst,
+            base,
+            index,
+            disp,
+        } => vec![
+            Reg(dst.iced(load_bits(op))),
+            Mem(base_index_disp(inst, base, index, disp)?),
+        ],
+        Inst::StoreIdx {
+            bytes,
+            base,
+            index,
+            disp,
+            src,
+        } => {
+            if !matches!(bytes, 1 | 2 | 4 | 8) {
+                return Err(err(inst, "a store writes 1, 2, 4 or 8 bytes"));
+            }
+            vec![
+                Mem(base_index_disp(inst, base, index, disp)?),
+                Reg(src.iced(u32::from(bytes) * 8)),
+            ]
+        }
+        Inst::LoadXmmIdx {
+            dst,
+            base,
+            index,
+            disp,
+            ..
+        } => vec![
+            Reg(dst.iced()),
+            Mem(base_index_disp(inst, base, index, disp)?),
+        ],
+        Inst::StoreXmmIdx {
+            base,
+            index,
+            disp,
+            src,
+            ..
+        } => vec![
+            Mem(base_index_disp(inst, base, index, disp)?),
+            Reg(src.iced()),
+        ],
         Inst::Div { size, divisor, .. } => vec![Reg(divisor.iced(size.bits()))],
         Inst::SignExtendAx { .. } | Inst::Ret | Inst::Jcc { .. } => vec![],
         Inst::MovToXmm { size, dst, src } => vec![Reg(dst.iced()), Reg(src.iced(size.bits()))],
@@ -199,6 +248,33 @@ fn operands(inst: &Inst) -> Result<Vec<Op>, EncodeError> {
             vec![Reg(dst.iced(size.bits())), Reg(src.iced())]
         }
     })
+}
+
+/// The destination width of a load.
+fn load_bits(op: LoadOp) -> u32 {
+    match op {
+        LoadOp::Mov(size) | LoadOp::Movsx(_, size) => size.bits(),
+        LoadOp::Movzx(_) => 32,
+    }
+}
+
+/// `[base + index + disp]` with 64-bit registers (rsp cannot be an index).
+fn base_index_disp(
+    inst: &Inst,
+    base: super::Gpr,
+    index: super::Gpr,
+    disp: i32,
+) -> Result<MemoryOperand, EncodeError> {
+    if index.num() == 4 {
+        return Err(err(inst, "rsp cannot be an index register"));
+    }
+    Ok(MemoryOperand::with_base_index_scale_displ_size(
+        base.iced(64),
+        index.iced(64),
+        1,
+        i64::from(disp),
+        if disp == 0 { 0 } else { 1 },
+    ))
 }
 
 /// Pick by operand size.
@@ -279,16 +355,24 @@ fn code_of(inst: &Inst) -> Option<Code> {
         Inst::Lea { .. } => C::Lea_r64_m,
         Inst::Setcc { cc, .. } => SETCC[usize::from(cc.index())],
         Inst::Jcc { cc, .. } => JCC[usize::from(cc.index())],
-        Inst::Load { op, .. } => match op {
+        Inst::Load { op, .. } | Inst::LoadIdx { op, .. } => match op {
             LoadOp::Mov(size) => sized(size, C::Mov_r32_rm32, C::Mov_r64_rm64),
             LoadOp::Movzx(from) => movzx_code(from)?,
             LoadOp::Movsx(from, to) => movsx_code(from, to)?,
         },
-        Inst::Store { bytes, .. } => match bytes {
+        Inst::Store { bytes, .. } | Inst::StoreIdx { bytes, .. } => match bytes {
             1 => C::Mov_rm8_r8,
             2 => C::Mov_rm16_r16,
             4 => C::Mov_rm32_r32,
             _ => C::Mov_rm64_r64,
+        },
+        Inst::LoadXmm { float, .. } | Inst::LoadXmmIdx { float, .. } => match float {
+            Float::F32 => C::Movss_xmm_xmmm32,
+            Float::F64 => C::Movsd_xmm_xmmm64,
+        },
+        Inst::StoreXmm { float, .. } | Inst::StoreXmmIdx { float, .. } => match float {
+            Float::F32 => C::Movss_xmmm32_xmm,
+            Float::F64 => C::Movsd_xmmm64_xmm,
         },
         Inst::Cmov { cc, size, .. } => {
             let i = usize::from(cc.index());

@@ -199,6 +199,53 @@ pub enum Inst {
         base: Gpr,
         src: Gpr,
     },
+    /// `movss`/`movsd dst, [base]`: a float straight into an XMM register
+    /// (the rest of it zeroed).
+    LoadXmm {
+        float: Float,
+        dst: Xmm,
+        base: Gpr,
+    },
+    /// `movss`/`movsd [base], src`: the low 32/64 bits of `src`.
+    StoreXmm {
+        float: Float,
+        base: Gpr,
+        src: Xmm,
+    },
+    /// A load from `[base + index + disp]` (64-bit address arithmetic;
+    /// `index` cannot be rsp).
+    LoadIdx {
+        op: LoadOp,
+        dst: Gpr,
+        base: Gpr,
+        index: Gpr,
+        disp: i32,
+    },
+    /// `mov [base + index + disp], r8|r16|r32|r64`.
+    StoreIdx {
+        bytes: u8,
+        base: Gpr,
+        index: Gpr,
+        disp: i32,
+        src: Gpr,
+    },
+    /// `movss`/`movsd dst, [base + index + disp]` (64-bit address
+    /// arithmetic; `index` cannot be rsp).
+    LoadXmmIdx {
+        float: Float,
+        dst: Xmm,
+        base: Gpr,
+        index: Gpr,
+        disp: i32,
+    },
+    /// `movss`/`movsd [base + index + disp], src`.
+    StoreXmmIdx {
+        float: Float,
+        base: Gpr,
+        index: Gpr,
+        disp: i32,
+        src: Xmm,
+    },
     /// `jcc rel32`, taken when `cc` holds: to the trap landing for one
     /// trap code (`x64_trap_if`), or forward over `cqo|cdq; idiv` (part of
     /// `x64_idiv_rem_unless`). `rel` counts from the end of the
@@ -326,6 +373,36 @@ impl Inst {
                 LoadOp::Movsx(..) => "x64_movsx_load",
             },
             Inst::Store { .. } => "x64_store",
+            Inst::LoadXmm {
+                float: Float::F32, ..
+            } => "x64_movss_load",
+            Inst::LoadXmm {
+                float: Float::F64, ..
+            } => "x64_movsd_load",
+            Inst::StoreXmm {
+                float: Float::F32, ..
+            } => "x64_movss_store",
+            Inst::StoreXmm {
+                float: Float::F64, ..
+            } => "x64_movsd_store",
+            Inst::LoadIdx { op, .. } => match op {
+                LoadOp::Mov(_) => "x64_mov_load_idx",
+                LoadOp::Movzx(_) => "x64_movzx_load_idx",
+                LoadOp::Movsx(..) => "x64_movsx_load_idx",
+            },
+            Inst::StoreIdx { .. } => "x64_store_idx",
+            Inst::LoadXmmIdx {
+                float: Float::F32, ..
+            } => "x64_movss_load_idx",
+            Inst::LoadXmmIdx {
+                float: Float::F64, ..
+            } => "x64_movsd_load_idx",
+            Inst::StoreXmmIdx {
+                float: Float::F32, ..
+            } => "x64_movss_store_idx",
+            Inst::StoreXmmIdx {
+                float: Float::F64, ..
+            } => "x64_movsd_store_idx",
             Inst::Div { signed: false, .. } => "x64_div_quot",
             Inst::Div { signed: true, .. } => "x64_idiv_quot",
             Inst::SignExtendAx { .. } => "x64_sign_extend_ax",

@@ -357,11 +357,28 @@ pub const MEMORY_REGS: [u8; 8] = [0, 1, 2, 7, 8, 9, 10, 11];
 /// load leaves of it) or the store's source. Returns the destination
 /// register after a load (0 for a store), the buffer after, and the address
 /// the instruction was given. Destination/source and base must differ and
-/// be caller-saved registers other than rsi (which holds the output).
-pub fn run_memory(inst: &Inst, contents: u64, other: u64) -> (u64, u64, u64) {
-    let (base, reg) = match *inst {
-        Inst::Load { dst, base, .. } => (base, dst),
-        Inst::Store { base, src, .. } => (base, src),
+/// be caller-saved registers other than rsi (which holds the output). The
+/// `*Idx` forms get `index_value` in their index register and the base that
+/// makes `base + index + disp` the buffer; none of their registers may be
+/// rdi.
+pub fn run_memory(inst: &Inst, contents: u64, other: u64, index_value: u64) -> (u64, u64, u64) {
+    let (base, reg, index) = match *inst {
+        Inst::Load { dst, base, .. } => (base, dst, None),
+        Inst::Store { base, src, .. } => (base, src, None),
+        Inst::LoadIdx {
+            dst,
+            base,
+            index,
+            disp,
+            ..
+        } => (base, dst, Some((index, disp))),
+        Inst::StoreIdx {
+            base,
+            index,
+            disp,
+            src,
+            ..
+        } => (base, src, Some((index, disp))),
         _ => panic!("not a memory access: {inst:?}"),
     };
     assert!(
@@ -370,19 +387,49 @@ pub fn run_memory(inst: &Inst, contents: u64, other: u64) -> (u64, u64, u64) {
     );
     let mut buf = [contents, other];
     let mut out = [0u64; 1];
-    // rdi = &buf: base := rdi; reg := buf[1]; the access; out[0] := reg.
-    let pre = [
-        ins(Instruction::with2(
+    // rdi = &buf: base := rdi (less index + disp); reg := buf[1] (through
+    // rdi, after: reg may be rdi); the access; out[0] := reg.
+    let load_reg = ins(Instruction::with2(
+        Code::Mov_r64_rm64,
+        reg.iced(64),
+        mem(Register::RDI, 1),
+    ));
+    let mut pre = vec![];
+    match index {
+        None => pre.push(ins(Instruction::with2(
             Code::Mov_r64_rm64,
             base.iced(64),
             Register::RDI,
-        )),
-        ins(Instruction::with2(
-            Code::Mov_r64_rm64,
-            reg.iced(64),
-            mem(Register::RDI, 1),
-        )),
-    ];
+        ))),
+        Some((index, disp)) => {
+            assert!(
+                ![base, index, reg].contains(&Gpr::RDI)
+                    && index != base
+                    && index != reg
+                    && MEMORY_REGS.contains(&index.num()),
+                "{inst:?}"
+            );
+            let bias = index_value
+                .wrapping_add(i64::from(disp) as u64)
+                .wrapping_neg();
+            pre.push(ins(Instruction::with2(
+                Code::Mov_r64_imm64,
+                index.iced(64),
+                index_value,
+            )));
+            pre.push(ins(Instruction::with2(
+                Code::Mov_r64_imm64,
+                base.iced(64),
+                bias,
+            )));
+            pre.push(ins(Instruction::with2(
+                Code::Add_rm64_r64,
+                base.iced(64),
+                Register::RDI,
+            )));
+        }
+    }
+    pre.push(load_reg);
     let post = [
         ins(Instruction::with2(
             Code::Mov_rm64_r64,
@@ -412,12 +459,122 @@ pub fn run_memory(inst: &Inst, contents: u64, other: u64) -> (u64, u64, u64) {
     let f = unsafe { map.as_buffer_fn() };
     f(buf.as_mut_ptr().cast_const(), out.as_mut_ptr());
     assert_eq!(buf[1], other, "the access touched the next word");
-    let reg_after = if matches!(inst, Inst::Load { .. }) {
+    let reg_after = if matches!(inst, Inst::Load { .. } | Inst::LoadIdx { .. }) {
         out[0]
     } else {
         0
     };
     (reg_after, buf[0], addr)
+}
+
+/// Run one `Inst::LoadXmm`/`StoreXmm` (or the `*Idx` forms) on an 8-byte
+/// word holding `contents` (followed by a guard word), with `other` (all
+/// 128 bits) first placed in the XMM register. An `*Idx` form gets
+/// `index_value` in its index register and the base that makes `base +
+/// index + disp` the word's address. Returns the XMM register after, the
+/// word after, and the address. Base and index must be distinct
+/// [`MEMORY_REGS`], and not rdi for an `*Idx` form.
+pub fn run_memory_xmm(
+    inst: &Inst,
+    contents: u64,
+    other: u128,
+    index_value: u64,
+) -> (u128, u64, u64) {
+    let (base, x, index) = match *inst {
+        Inst::LoadXmm { dst, base, .. } => (base, dst, None),
+        Inst::StoreXmm { base, src, .. } => (base, src, None),
+        Inst::LoadXmmIdx {
+            dst,
+            base,
+            index,
+            disp,
+            ..
+        } => (base, dst, Some((index, disp))),
+        Inst::StoreXmmIdx {
+            base,
+            index,
+            disp,
+            src,
+            ..
+        } => (base, src, Some((index, disp))),
+        _ => panic!("not an XMM memory access: {inst:?}"),
+    };
+    assert!(MEMORY_REGS.contains(&base.num()), "{inst:?}");
+    const GUARD: u64 = 0x5a5a_5a5a_a5a5_a5a5;
+    let buf = [contents, GUARD, other as u64, (other >> 64) as u64];
+    let mut out = [0u64; 2];
+    // rdi = &buf: base := rdi (less index + disp); x := buf[2..4]; the
+    // access; out := x.
+    let mut pre = vec![ins(Instruction::with2(
+        Code::Movdqu_xmm_xmmm128,
+        x.iced(),
+        mem(Register::RDI, 2),
+    ))];
+    match index {
+        None => pre.push(ins(Instruction::with2(
+            Code::Mov_r64_rm64,
+            base.iced(64),
+            Register::RDI,
+        ))),
+        Some((index, disp)) => {
+            assert!(
+                index != base
+                    && MEMORY_REGS.contains(&index.num())
+                    && ![base, index].contains(&Gpr::RDI),
+                "{inst:?}"
+            );
+            let bias = index_value
+                .wrapping_add(i64::from(disp) as u64)
+                .wrapping_neg();
+            pre.push(ins(Instruction::with2(
+                Code::Mov_r64_imm64,
+                index.iced(64),
+                index_value,
+            )));
+            pre.push(ins(Instruction::with2(
+                Code::Mov_r64_imm64,
+                base.iced(64),
+                bias,
+            )));
+            pre.push(ins(Instruction::with2(
+                Code::Add_rm64_r64,
+                base.iced(64),
+                Register::RDI,
+            )));
+        }
+    }
+    let post = [
+        ins(Instruction::with2(
+            Code::Movdqu_xmmm128_xmm,
+            mem(Register::RSI, 0),
+            x.iced(),
+        )),
+        Instruction::with(Code::Retnq),
+    ];
+    let mut enc = Encoder::new(64);
+    for i in &pre {
+        enc.encode(i, 0).expect("encode harness");
+    }
+    let mut code = enc.take_buffer();
+    code.extend(encode_one(inst).expect("encode the access under test"));
+    let mut enc = Encoder::new(64);
+    for i in &post {
+        enc.encode(i, 0).expect("encode harness");
+    }
+    code.extend(enc.take_buffer());
+    let map = CodeMemory::new(&code).expect("map code");
+    let mut buf = buf;
+    let addr = buf.as_ptr() as u64;
+    // SAFETY: the code reads buf[0..4] through rdi (a valid, writable
+    // 32-byte buffer we own), writes at most 8 bytes at buf[0] and 16 at
+    // out (16 bytes), touches only caller-saved registers (XMM registers
+    // are all caller-saved; the base is asserted above) and has no branches
+    // or stack use. `map` and both buffers outlive the call.
+    let f = unsafe { map.as_buffer_fn() };
+    f(buf.as_mut_ptr().cast_const(), out.as_mut_ptr());
+    assert_eq!(buf[1], GUARD, "the access touched the next word");
+    let x_after = u128::from(out[0]) | (u128::from(out[1]) << 64);
+    (x_after, buf[0], addr)
 }
 
 /// Run `x64_idiv_rem_unless`'s sequence under `flags`: rdx := other,

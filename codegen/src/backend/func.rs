@@ -67,6 +67,7 @@ pub fn lower_function(func: &Function, info: &ModuleInfo) -> Result<VCode, Strin
     for &b in &order {
         g.ir_block(&mut ctx, b)?;
     }
+    vcode.remove_dead();
     // Predecessors from successors.
     for b in 0..vcode.blocks.len() {
         for s in vcode.blocks[b].succs.clone() {

@@ -119,7 +119,9 @@ impl VInst {
     fn is_pure(&self) -> bool {
         use x64::inst::Inst as M;
         match self {
-            VInst::Machine(m) => !matches!(m, M::Store { .. } | M::Div { .. } | M::Jcc { .. } | M::Ret),
+            VInst::Machine(m) => {
+                !matches!(m, M::Store { .. } | M::Div { .. } | M::Jcc { .. } | M::Ret)
+            }
             VInst::StackArg { .. }
             | VInst::GlobalGet { .. }
             | VInst::FrameAddr(_)
@@ -198,7 +200,11 @@ impl VCode {
                 uses[op.vreg().vreg()] += 1;
             }
         }
-        for v in self.blocks.iter().flat_map(|b| b.branch_args.iter().flatten()) {
+        for v in self
+            .blocks
+            .iter()
+            .flat_map(|b| b.branch_args.iter().flatten())
+        {
             uses[v.vreg()] += 1;
         }
         let mut live = vec![true; self.insts.len()];
@@ -207,7 +213,8 @@ impl VCode {
             let mut next_reads_flags = false;
             for i in (b.start..b.end).rev() {
                 let d = &self.insts[i];
-                let unused = |op: &Operand| op.kind() == OperandKind::Use || uses[op.vreg().vreg()] == 0;
+                let unused =
+                    |op: &Operand| op.kind() == OperandKind::Use || uses[op.vreg().vreg()] == 0;
                 if !next_reads_flags && d.inst.is_pure() && d.operands.iter().all(unused) {
                     live[i] = false;
                     removed += 1;

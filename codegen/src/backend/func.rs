@@ -581,8 +581,8 @@ mod tests {
         let direct = brif.succs.iter().filter(|s| s.index() > 2).count();
         assert_eq!(direct, 1, "the edge into `then` is not split");
         let edge = brif.succs.iter().find(|s| s.index() == 2).expect("split");
-        // It passes `p`, the argument block's vreg for the parameter.
-        let p_reg = vcode.blocks[0].branch_args[0].clone();
+        // It passes `p`, the entry's parameter.
+        let p_reg = vcode.blocks[1].params.clone();
         assert_eq!(vcode.blocks[edge.index()].branch_args, vec![p_reg]);
         assert!(
             vcode

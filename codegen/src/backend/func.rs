@@ -30,6 +30,7 @@ use crate::x64::{CC, Gpr, Size};
 pub fn lower_function(func: &Function, info: &ModuleInfo) -> Result<VCode, String> {
     let order = reverse_postorder(func);
     let preds = pred_counts(func, &order);
+    let uses = use_counts(func, &order);
     // Number the blocks: 0 is the argument block; each IR block is followed
     // by its edge blocks.
     let mut index = HashMap::with_capacity(order.len());
@@ -48,6 +49,7 @@ pub fn lower_function(func: &Function, info: &ModuleInfo) -> Result<VCode, Strin
         vcode: &mut vcode,
         value_regs: vec![None; func.values.len()],
         vmctx,
+        fusable: None,
         error: None,
     };
     for &b in &order {
@@ -67,6 +69,7 @@ pub fn lower_function(func: &Function, info: &ModuleInfo) -> Result<VCode, Strin
         info,
         index: &index,
         preds: &preds,
+        uses: &uses,
         results_area: None,
     };
     g.entry_block(&mut ctx, func.entry);
@@ -94,6 +97,22 @@ fn pred_counts(func: &Function, order: &[ir::Block]) -> Vec<u32> {
         }
     }
     preds
+}
+
+/// Per IR value, how many times reachable instructions use it (as an
+/// argument or a block argument).
+fn use_counts(func: &Function, order: &[ir::Block]) -> Vec<u32> {
+    let mut uses = vec![0u32; func.values.len()];
+    for &b in order {
+        for &i in &func.block(b).insts {
+            let d = func.inst(i);
+            let block_args = d.dests.iter().flat_map(|c| &c.args);
+            for v in d.args.iter().chain(block_args) {
+                uses[v.index()] += 1;
+            }
+        }
+    }
+    uses
 }
 
 /// Per destination of `b`'s terminator, whether its edge needs an edge
@@ -138,6 +157,8 @@ struct Glue<'a> {
     index: &'a HashMap<ir::Block, usize>,
     /// Per IR block, its predecessor count ([`pred_counts`]).
     preds: &'a [u32],
+    /// Per IR value, its use count ([`use_counts`]).
+    uses: &'a [u32],
     /// The caller's results area (multi-value functions).
     results_area: Option<VReg>,
 }
@@ -260,13 +281,33 @@ impl Glue<'_> {
                     return err("branch without a condition");
                 };
                 let wide = ctx.func.value_type(c) == Type::I64;
-                let c = ctx.value_reg(c);
-                let inst = if d.opcode == Opcode::Brif {
-                    VInst::Brif { wide }
+                if d.opcode == Opcode::BrTable {
+                    let c = ctx.value_reg(c);
+                    ctx.push(VInst::BrTable, vec![Operand::reg_use(c)], PRegSet::empty());
+                } else if wide {
+                    // Never from Wasm (`br_if` takes an i32): `test; jnz`.
+                    let c = ctx.value_reg(c);
+                    let test = M::AluRR {
+                        op: AluOp::Test,
+                        size: Size::S64,
+                        dst: lower::P,
+                        src: lower::P,
+                    };
+                    ctx.machine(test, &[c, c]);
+                    ctx.push(VInst::Brif { cc: CC::NE }, vec![], PRegSet::empty());
                 } else {
-                    VInst::BrTable
-                };
-                ctx.push(inst, vec![Operand::reg_use(c)], PRegSet::empty());
+                    // The proven `lower_branch` rules; they may absorb a
+                    // compare whose only use is this branch, in this block.
+                    let here = |i: &ir::Inst| ctx.func.block(b).insts.contains(i);
+                    let local = match ctx.func.values[c.index()].def {
+                        ir::ValueDef::Result(i, _) => here(&i),
+                        ir::ValueDef::Param(..) => false,
+                    };
+                    ctx.fusable = (local && self.uses[c.index()] == 1).then_some(c);
+                    let cc = lower::lower_branch(ctx, c);
+                    ctx.fusable = None;
+                    ctx.push(VInst::Brif { cc: cc? }, vec![], PRegSet::empty());
+                }
                 // Each destination directly (the branch carries its
                 // arguments), or through the next edge block.
                 let mut succs = Vec::with_capacity(dests.len());

@@ -40,9 +40,10 @@ pub enum VInst {
         ty: Type,
     },
     Jump,
-    /// Branch on `cond != 0` (operand 0): successor 0 if so, else 1.
+    /// Successor 0 when `cc` holds for the flags the previous instruction
+    /// set (`lower_branch`), else successor 1. No operands.
     Brif {
-        wide: bool,
+        cc: CC,
     },
     /// `index` (operand 0) selects successor `index + 1`, out of range 0.
     BrTable,
@@ -137,7 +138,7 @@ impl VInst {
         use x64::inst::Inst as M;
         match self {
             VInst::Machine(m) => matches!(m, M::Setcc { .. } | M::Cmov { .. } | M::Jcc { .. }),
-            VInst::TrapIf { .. } | VInst::IdivRemUnless { .. } => true,
+            VInst::TrapIf { .. } | VInst::IdivRemUnless { .. } | VInst::Brif { .. } => true,
             _ => false,
         }
     }

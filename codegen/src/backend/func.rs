@@ -49,6 +49,7 @@ pub fn lower_function(func: &Function, info: &ModuleInfo) -> Result<VCode, Strin
         vcode: &mut vcode,
         value_regs: vec![None; func.values.len()],
         vmctx,
+        memory: Default::default(),
         fusable: None,
         error: None,
     };
@@ -169,6 +170,8 @@ fn err<T>(m: impl Into<String>) -> Result<T, String> {
 
 impl Glue<'_> {
     fn start(&self, ctx: &mut LowerCtx<'_>, block: usize) {
+        // Registers loaded in another block need not reach this one.
+        ctx.memory = Default::default();
         let at = ctx.vcode.insts.len();
         ctx.vcode.blocks[block].start = at;
     }

@@ -183,12 +183,25 @@ pub struct LowerCtx<'a> {
     pub value_regs: Vec<Option<VReg>>,
     /// The function's `vmctx`.
     pub vmctx: VReg,
+    /// Memory 0's fields loaded so far in the current block.
+    pub memory: MemoryCache,
     /// The `brif` condition the branch being lowered may absorb (its only
     /// use, defined in its block): what `fused_def` matches.
     pub fusable: Option<Value>,
     /// The first problem a term hit (a constructor cannot fail in ISLE, so
     /// it records the problem here and returns a placeholder).
     pub error: Option<String>,
+}
+
+/// The registers holding memory 0's `VMMemory` pointer and fields, loaded
+/// earlier in the block being lowered. Valid until the block ends (a
+/// register defined here need not reach other blocks) or a call (the
+/// callee may grow the memory, moving its base and size).
+#[derive(Clone, Debug, Default)]
+pub struct MemoryCache {
+    ptr: Option<VReg>,
+    /// (offset in `VMMemory`, register).
+    fields: Vec<(i32, VReg)>,
 }
 
 /// Placeholder register fields, overwritten after allocation.
@@ -237,6 +250,9 @@ impl<'a> LowerCtx<'a> {
 
     /// Push a glue instruction.
     pub fn push(&mut self, inst: VInst, operands: Vec<Operand>, clobbers: PRegSet) {
+        if matches!(inst, VInst::Call(_)) {
+            self.memory = MemoryCache::default();
+        }
         self.vcode.insts.push(VInstData {
             inst,
             operands,
@@ -367,21 +383,31 @@ impl<'a> LowerCtx<'a> {
     }
 
     /// A 64-bit field of memory 0's `VMMemory` (`vm::MEMORY_BASE`, ...),
-    /// loaded through the vmctx into a fresh register.
+    /// loaded through the vmctx. Within a block the load is made once and
+    /// its register reused until a call (which may grow the memory, so
+    /// the next use loads the fields anew): see [`MemoryCache`].
     pub fn memory_field(&mut self, offset: i32) -> VReg {
-        let vmctx = self.vmctx;
-        let mem = self.new_gpr();
-        let ops = vec![Operand::reg_use(vmctx), Operand::reg_def(mem)];
-        self.push(
-            VInst::Load {
-                offset: crate::vm::VMCTX_MEMORY,
-            },
-            ops,
-            PRegSet::empty(),
-        );
+        if let Some(&(_, r)) = self.memory.fields.iter().find(|(o, _)| *o == offset) {
+            return r;
+        }
+        let mem = match self.memory.ptr {
+            Some(m) => m,
+            None => {
+                let vmctx = self.vmctx;
+                let m = self.new_gpr();
+                let ops = vec![Operand::reg_use(vmctx), Operand::reg_def(m)];
+                let load = VInst::Load {
+                    offset: crate::vm::VMCTX_MEMORY,
+                };
+                self.push(load, ops, PRegSet::empty());
+                self.memory.ptr = Some(m);
+                m
+            }
+        };
         let r = self.new_gpr();
         let ops = vec![Operand::reg_use(mem), Operand::reg_def(r)];
         self.push(VInst::Load { offset }, ops, PRegSet::empty());
+        self.memory.fields.push((offset, r));
         r
     }
 

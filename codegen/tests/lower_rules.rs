@@ -148,6 +148,7 @@ fn wrong_lowerings_get_counterexamples() {
         ("wrong_brif_inverted", "(= result (not (= c #x0:32)))"),
         ("wrong_brif_unsigned", "(= result (not (= c #x0:32)))"),
         ("wrong_brif_swapped", "(= result (not (= c #x0:32)))"),
+        ("wrong_select_icmp_arms", "(= result arg)"),
     ];
     let dir = isle_rules();
     let wrong = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/lower_wrong/wrong.isle");

@@ -222,6 +222,17 @@ impl Glue<'_> {
         self.finish(ctx, 0, vec![self.index[&entry]], vec![args]);
     }
 
+    /// `c` if a `brif` or `select` in block `b` may absorb its definition
+    /// (`fused_def`): it is the only use, in the same block, so the
+    /// compare's operands rather than its 0/1 stay live up to the user.
+    fn fusable(&self, func: &Function, b: ir::Block, c: ir::Value) -> Option<ir::Value> {
+        let local = match func.values[c.index()].def {
+            ir::ValueDef::Result(i, _) => func.block(b).insts.contains(&i),
+            ir::ValueDef::Param(..) => false,
+        };
+        (local && self.uses[c.index()] == 1).then_some(c)
+    }
+
     fn regs(&self, ctx: &mut LowerCtx<'_>, vs: &[ir::Value]) -> Vec<VReg> {
         vs.iter().map(|&v| ctx.value_reg(v)).collect()
     }
@@ -238,7 +249,12 @@ impl Glue<'_> {
                 terminated = Some(self.terminator(ctx, b, vb, inst)?);
                 break;
             }
-            self.inst(ctx, inst)?;
+            if let (Opcode::Select, Some(&c)) = (d.opcode, d.args.first()) {
+                ctx.fusable = self.fusable(func, b, c);
+            }
+            let lowered = self.inst(ctx, inst);
+            ctx.fusable = None;
+            lowered?;
             if let Some(e) = ctx.error.take() {
                 return Err(e);
             }
@@ -301,12 +317,7 @@ impl Glue<'_> {
                 } else {
                     // The proven `lower_branch` rules; they may absorb a
                     // compare whose only use is this branch, in this block.
-                    let here = |i: &ir::Inst| ctx.func.block(b).insts.contains(i);
-                    let local = match ctx.func.values[c.index()].def {
-                        ir::ValueDef::Result(i, _) => here(&i),
-                        ir::ValueDef::Param(..) => false,
-                    };
-                    ctx.fusable = (local && self.uses[c.index()] == 1).then_some(c);
+                    ctx.fusable = self.fusable(ctx.func, b, c);
                     let cc = lower::lower_branch(ctx, c);
                     ctx.fusable = None;
                     ctx.push(VInst::Brif { cc: cc? }, vec![], PRegSet::empty());

@@ -153,6 +153,10 @@ fn reverse_postorder(func: &Function) -> Vec<ir::Block> {
     post
 }
 
+/// An edge block to create after its branch's block: (its index, (the
+/// target, the block arguments)).
+type EdgeBlock = (usize, (usize, Vec<VReg>));
+
 struct Glue<'a> {
     info: &'a ModuleInfo,
     index: &'a HashMap<ir::Block, usize>,
@@ -279,7 +283,7 @@ impl Glue<'_> {
         b: ir::Block,
         vb: usize,
         inst: ir::Inst,
-    ) -> Result<Vec<(usize, (usize, Vec<VReg>))>, String> {
+    ) -> Result<Vec<EdgeBlock>, String> {
         let d = ctx.func.inst(inst);
         let dests: Vec<(usize, Vec<VReg>)> = d
             .dests

@@ -246,3 +246,70 @@ fn memory_size_and_a_refused_grow() {
     // The harness's libcall refuses every grow: -1.
     assert_eq!(jit.call("grow", &[1]), Ok(vec![u64::from(u32::MAX)]));
 }
+
+/// A `br_if` and a `select` on a compare they absorb (`brif_icmp`,
+/// `select_icmp` and their immediate / zero forms): every condition, both
+/// widths, on edge values, against the interpreter. `keep` also uses its
+/// compare twice, so that one is not absorbed.
+#[test]
+fn branches_and_selects_on_compares() {
+    let ops = [
+        "eq", "ne", "lt_s", "lt_u", "gt_s", "gt_u", "le_s", "le_u", "ge_s", "ge_u",
+    ];
+    let mut funcs = String::new();
+    for t in ["i32", "i64"] {
+        for op in ops {
+            funcs += &format!(
+                r#"(func (export "br_{t}_{op}") (param {t} {t}) (result i32)
+                     (block (br_if 0 ({t}.{op} (local.get 0) (local.get 1))) (return (i32.const 7)))
+                     (i32.const 9))
+                   (func (export "bri_{t}_{op}") (param {t} {t}) (result i32)
+                     (block (br_if 0 ({t}.{op} (local.get 0) ({t}.const -2))) (return (i32.const 7)))
+                     (i32.const 9))
+                   (func (export "sel_{t}_{op}") (param {t} {t}) (result {t})
+                     (select (local.get 0) (local.get 1) ({t}.{op} (local.get 0) (local.get 1))))
+                   (func (export "seli_{t}_{op}") (param {t} {t}) (result {t})
+                     (select (local.get 1) (local.get 0) ({t}.{op} (local.get 0) ({t}.const 3))))
+                   (func (export "keep_{t}_{op}") (param {t} {t}) (result i32) (local i32)
+                     (local.set 2 ({t}.{op} (local.get 0) (local.get 1)))
+                     (block (br_if 0 (local.get 2)) (return (i32.const 7)))
+                     (i32.add (local.get 2) (i32.const 9)))
+                "#
+            );
+        }
+        funcs += &format!(
+            r#"(func (export "eqz_{t}") (param {t} {t}) (result i32)
+                 (block (br_if 0 ({t}.eqz (local.get 0))) (return (i32.const 7)))
+                 (i32.const 9))"#
+        );
+    }
+    let wat = format!("(module {funcs})");
+    let edges32 = [0i32, 1, -1, 3, -2, i32::MIN, i32::MAX];
+    let edges64 = [0i64, 1, -1, 3, -2, i64::MIN, i64::MAX, 1 << 32];
+    let mut calls = Vec::new();
+    for op in ops.iter().map(|o| o.to_string()).chain(["eqz".to_string()]) {
+        for kind in ["br", "bri", "sel", "seli", "keep"] {
+            if op == "eqz" && kind != "br" {
+                continue;
+            }
+            let (n32, n64) = if op == "eqz" {
+                ("eqz_i32".to_string(), "eqz_i64".to_string())
+            } else {
+                (format!("{kind}_i32_{op}"), format!("{kind}_i64_{op}"))
+            };
+            for &a in &edges32 {
+                for &b in &edges32 {
+                    calls.push((n32.clone(), vec![I32(a), I32(b)]));
+                }
+            }
+            for &a in &edges64 {
+                for &b in &edges64 {
+                    calls.push((n64.clone(), vec![I64(a), I64(b)]));
+                }
+            }
+        }
+    }
+    let calls: Vec<(&str, Vec<oracle::Value>)> =
+        calls.iter().map(|(n, a)| (n.as_str(), a.clone())).collect();
+    agree(&wat, &calls);
+}

@@ -129,7 +129,7 @@ fn verified_lock_lists_every_rule_with_its_current_fingerprint() {
 /// real specs, each with the obligation its counterexample must falsify:
 /// the trap and memory models catch a wrong address, size, extension,
 /// stored bits, a sign-extended heap index, a dropped or mislabelled trap,
-/// and a division that could raise #DE.
+/// a division that could raise #DE, and a branch on the wrong condition.
 #[test]
 fn wrong_lowerings_get_counterexamples() {
     let expected: &[(&str, &str)] = &[
@@ -151,6 +151,10 @@ fn wrong_lowerings_get_counterexamples() {
         ("wrong_udiv_code", "(= exec_trap ir_trap)"),
         ("wrong_sdiv_no_overflow_check", "require of `x64_idiv_quot`"),
         ("wrong_srem_idiv", "require of `x64_idiv_rem`"),
+        ("wrong_brif_inverted", "(= result (not (= c #x0:32)))"),
+        ("wrong_brif_unsigned", "(= result (not (= c #x0:32)))"),
+        ("wrong_brif_swapped", "(= result (not (= c #x0:32)))"),
+        ("wrong_select_icmp_arms", "(= result arg)"),
     ];
     let dir = isle_rules();
     let wrong = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/lower_wrong/wrong.isle");

@@ -825,6 +825,38 @@ fn trap_if_branches() {
     assert_eq!(n, 16 * 32);
 }
 
+/// `x64_jcc` (a `brif`'s jump): the CPU takes `jcc` exactly when the spec
+/// says; and the condition with bit 0 flipped (how the emitter inverts a
+/// branch to fall through to its first target) is taken exactly when not.
+#[test]
+fn jcc_branches() {
+    let mut ev = evaluator();
+    let mut n = 0;
+    for cc in CC::ALL {
+        let negated = CC::ALL[usize::from(cc.index() ^ 1)];
+        for flags in all_flags() {
+            let args = vec![variant(cc.index().into()), flags_value(flags)];
+            let out = ev.eval("x64_jcc", &args).expect("eval");
+            let taken = run_trap_if(&Inst::Jcc { cc, rel: 5 }, flags);
+            assert_eq!(
+                out.result,
+                Some(ModelValue::Bool(taken)),
+                "{cc:?} flags {flags:#x}"
+            );
+            let not_taken = run_trap_if(
+                &Inst::Jcc {
+                    cc: negated,
+                    rel: 5,
+                },
+                flags,
+            );
+            assert_eq!(not_taken, !taken, "{negated:?} negates {cc:?}");
+            n += 1;
+        }
+    }
+    assert_eq!(n, 16 * 32);
+}
+
 /// `x64_idiv_rem_unless` (`jcc done; cqo; idiv d; done:`): the CPU's
 /// remainder register equals the spec's result on every input the spec's
 /// `require` admits (those where a reached `idiv` cannot fault), and the
@@ -1317,10 +1349,12 @@ fn every_instruction_spec_is_checked_on_silicon() {
         .iter()
         .flat_map(|c| c.outs.iter().map(|o| o.1))
         .collect();
-    // Run outside the one-instruction harness: a branch (`trap_if_branches`)
-    // and the memory accesses (`loads`, `stores`).
+    // Run outside the one-instruction harness: the branches
+    // (`trap_if_branches`, `jcc_branches`) and the memory accesses
+    // (`loads`, `stores`).
     for t in [
         "x64_trap_if",
+        "x64_jcc",
         "x64_idiv_rem_unless",
         "x64_mov_load",
         "x64_movzx_load",

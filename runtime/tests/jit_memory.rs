@@ -225,4 +225,25 @@ fn float_loads_and_stores_keep_the_bits_and_are_bounds_checked() {
         .call(&mut store, (4, 0.25f32.to_bits() as i32))
         .expect("store 0.25");
     assert_eq!(sum.call(&mut store, 0).expect("sum"), 1.75);
+
+/// Within one block, compiled code reuses the registers holding the
+/// memory's base and size between accesses; a `memory.grow` call in
+/// between must make the next access see the new size.
+#[test]
+fn an_access_after_a_grow_in_the_same_block_sees_the_new_size() {
+    let wat = r#"(module
+      (memory 1 3)
+      (func (export "f") (param i32) (result i32) (local $before i32)
+        (local.set $before (i32.load (i32.const 0)))
+        (drop (memory.grow (i32.const 1)))
+        (i32.store (local.get 0) (i32.const 9))
+        (i32.add (local.get $before) (i32.load (local.get 0)))))"#;
+    let (mut store, inst) = instantiate(&jit(), wat);
+    let f = inst.get_typed_func::<i32, i32>(&store, "f").expect("f");
+    assert_eq!(f.call(&mut store, 65536).expect("in the new page"), 9);
+    // The bound still holds: this call grows to 3 pages, 196608 bytes.
+    assert_eq!(
+        f.call(&mut store, 196608).expect_err("oob").trap_kind(),
+        Some(TrapKind::MemoryOutOfBounds)
+    );
 }

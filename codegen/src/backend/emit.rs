@@ -397,22 +397,10 @@ impl Emitter<'_> {
                     self.a.jmp(l)?;
                 }
             }
-            VInst::Brif { wide } => {
-                let c = g(0)?;
-                if wide {
-                    self.a.test(G64[c], G64[c])?;
-                } else {
-                    self.a.test(G32[c], G32[c])?;
-                }
-                let (t, f) = (self.label(block, 0)?, self.label(block, 1)?);
-                if self.falls_to(block, 1)? {
-                    self.a.jne(t)?;
-                } else if self.falls_to(block, 0)? {
-                    self.a.je(f)?;
-                } else {
-                    self.a.jne(t)?;
-                    self.a.jmp(f)?;
-                }
+            VInst::Brif { cc } => {
+                let then = (self.label(block, 0)?, self.falls_to(block, 0)?);
+                let els = (self.label(block, 1)?, self.falls_to(block, 1)?);
+                layout::brif(self.a, cc, then, els)?;
             }
             VInst::BrTable => {
                 let idx = G32[g(0)?];

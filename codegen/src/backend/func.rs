@@ -6,9 +6,13 @@
 //!
 //! Block layout: block 0 defines the arguments and jumps to the IR entry;
 //! then every reachable IR block in reverse postorder (so a value's
-//! definition is lowered before its uses), each followed by one edge block
-//! per successor of a `brif`/`br_table` (regalloc2 needs critical edges
-//! split; the edge block holds the jump carrying the block arguments).
+//! definition is lowered before its uses), each followed by its edge
+//! blocks. regalloc2 wants critical edges split: a block with several
+//! predecessors may only be entered from blocks with one successor (whose
+//! branch reads no register). So an edge of a `brif`/`br_table` gets an
+//! edge block (holding the jump that carries the block arguments) only
+//! when its target has several predecessors; otherwise the branch passes
+//! the arguments itself and the allocator's moves go at the target's head.
 
 use std::collections::HashMap;
 
@@ -25,13 +29,15 @@ use crate::x64::{CC, Gpr, Size};
 /// Lower `func` (function `func_index` of `info`).
 pub fn lower_function(func: &Function, info: &ModuleInfo) -> Result<VCode, String> {
     let order = reverse_postorder(func);
+    let preds = pred_counts(func, &order);
+    let uses = use_counts(func, &order);
     // Number the blocks: 0 is the argument block; each IR block is followed
     // by its edge blocks.
-    let mut index = HashMap::new();
+    let mut index = HashMap::with_capacity(order.len());
     let mut n = 1;
     for &b in &order {
         index.insert(b, n);
-        n += 1 + edge_count(func, b);
+        n += 1 + split_edges(func, b, &preds).filter(|&s| s).count();
     }
     let mut vcode = VCode {
         blocks: vec![VBlock::default(); n],
@@ -43,6 +49,7 @@ pub fn lower_function(func: &Function, info: &ModuleInfo) -> Result<VCode, Strin
         vcode: &mut vcode,
         value_regs: vec![None; func.values.len()],
         vmctx,
+        fusable: None,
         error: None,
         mem_cache: Default::default(),
     };
@@ -62,12 +69,15 @@ pub fn lower_function(func: &Function, info: &ModuleInfo) -> Result<VCode, Strin
     let mut g = Glue {
         info,
         index: &index,
+        preds: &preds,
+        uses: &uses,
         results_area: None,
     };
     g.entry_block(&mut ctx, func.entry);
     for &b in &order {
         g.ir_block(&mut ctx, b)?;
     }
+    vcode.remove_dead();
     // Predecessors from successors.
     for b in 0..vcode.blocks.len() {
         for s in vcode.blocks[b].succs.clone() {
@@ -77,11 +87,47 @@ pub fn lower_function(func: &Function, info: &ModuleInfo) -> Result<VCode, Strin
     Ok(vcode)
 }
 
-fn edge_count(func: &Function, b: ir::Block) -> usize {
-    match func.terminator(b) {
-        Some(t) if matches!(t.opcode, Opcode::Brif | Opcode::BrTable) => t.dests.len(),
-        _ => 0,
+/// Per IR block, how many edges enter it from reachable blocks (a target
+/// named twice by one branch counts twice); the entry also has block 0's.
+fn pred_counts(func: &Function, order: &[ir::Block]) -> Vec<u32> {
+    let mut preds = vec![0u32; func.blocks.len()];
+    preds[func.entry.index()] += 1;
+    for &b in order {
+        for d in func.terminator(b).map_or(&[][..], |t| &t.dests[..]) {
+            preds[d.block.index()] += 1;
+        }
     }
+    preds
+}
+
+/// Per IR value, how many times reachable instructions use it (as an
+/// argument or a block argument).
+fn use_counts(func: &Function, order: &[ir::Block]) -> Vec<u32> {
+    let mut uses = vec![0u32; func.values.len()];
+    for &b in order {
+        for &i in &func.block(b).insts {
+            let d = func.inst(i);
+            let block_args = d.dests.iter().flat_map(|c| &c.args);
+            for v in d.args.iter().chain(block_args) {
+                uses[v.index()] += 1;
+            }
+        }
+    }
+    uses
+}
+
+/// Per destination of `b`'s terminator, whether its edge needs an edge
+/// block: a `brif`/`br_table` edge into a block with several predecessors.
+fn split_edges<'a>(
+    func: &'a Function,
+    b: ir::Block,
+    preds: &'a [u32],
+) -> impl Iterator<Item = bool> + 'a {
+    let t = func.terminator(b);
+    let multi = t.is_some_and(|t| matches!(t.opcode, Opcode::Brif | Opcode::BrTable));
+    t.map_or(&[][..], |t| &t.dests[..])
+        .iter()
+        .map(move |d| multi && preds[d.block.index()] > 1)
 }
 
 fn reverse_postorder(func: &Function) -> Vec<ir::Block> {
@@ -91,8 +137,8 @@ fn reverse_postorder(func: &Function) -> Vec<ir::Block> {
     let mut stack = vec![(func.entry, 0usize)];
     seen[func.entry.index()] = true;
     while let Some(&mut (b, ref mut i)) = stack.last_mut() {
-        let succs = func.successors(b);
-        if let Some(&s) = succs.get(*i) {
+        let succs = func.terminator(b).map_or(&[][..], |t| &t.dests[..]);
+        if let Some(s) = succs.get(*i).map(|d| d.block) {
             *i += 1;
             if !seen[s.index()] {
                 seen[s.index()] = true;
@@ -107,9 +153,17 @@ fn reverse_postorder(func: &Function) -> Vec<ir::Block> {
     post
 }
 
+/// An edge block to create after its branch's block: (its index, (the
+/// target, the block arguments)).
+type EdgeBlock = (usize, (usize, Vec<VReg>));
+
 struct Glue<'a> {
     info: &'a ModuleInfo,
     index: &'a HashMap<ir::Block, usize>,
+    /// Per IR block, its predecessor count ([`pred_counts`]).
+    preds: &'a [u32],
+    /// Per IR value, its use count ([`use_counts`]).
+    uses: &'a [u32],
     /// The caller's results area (multi-value functions).
     results_area: Option<VReg>,
 }
@@ -120,6 +174,8 @@ fn err<T>(m: impl Into<String>) -> Result<T, String> {
 
 impl Glue<'_> {
     fn start(&self, ctx: &mut LowerCtx<'_>, block: usize) {
+        // Registers loaded in another block need not reach this one.
+        ctx.mem_cache.forget();
         let at = ctx.vcode.insts.len();
         ctx.vcode.blocks[block].start = at;
     }
@@ -170,6 +226,17 @@ impl Glue<'_> {
         self.finish(ctx, 0, vec![self.index[&entry]], vec![args]);
     }
 
+    /// `c` if a `brif` or `select` in block `b` may absorb its definition
+    /// (`fused_def`): it is the only use, in the same block, so the
+    /// compare's operands rather than its 0/1 stay live up to the user.
+    fn fusable(&self, func: &Function, b: ir::Block, c: ir::Value) -> Option<ir::Value> {
+        let local = match func.values[c.index()].def {
+            ir::ValueDef::Result(i, _) => func.block(b).insts.contains(&i),
+            ir::ValueDef::Param(..) => false,
+        };
+        (local && self.uses[c.index()] == 1).then_some(c)
+    }
+
     fn regs(&self, ctx: &mut LowerCtx<'_>, vs: &[ir::Value]) -> Vec<VReg> {
         vs.iter().map(|&v| ctx.value_reg(v)).collect()
     }
@@ -183,10 +250,15 @@ impl Glue<'_> {
         for &inst in insts {
             let d = func.inst(inst);
             if d.opcode.is_terminator() {
-                terminated = Some(self.terminator(ctx, vb, inst)?);
+                terminated = Some(self.terminator(ctx, b, vb, inst)?);
                 break;
             }
-            self.inst(ctx, inst)?;
+            if let (Opcode::Select, Some(&c)) = (d.opcode, d.args.first()) {
+                ctx.fusable = self.fusable(func, b, c);
+            }
+            let lowered = self.inst(ctx, inst);
+            ctx.fusable = None;
+            lowered?;
             if let Some(e) = ctx.error.take() {
                 return Err(e);
             }
@@ -195,8 +267,7 @@ impl Glue<'_> {
             return err(format!("{b} has no terminator"));
         };
         // Edge blocks: a jump with the arguments.
-        for (k, (target, args)) in edges.into_iter().enumerate() {
-            let eb = vb + 1 + k;
+        for (eb, (target, args)) in edges {
             self.start(ctx, eb);
             ctx.push(VInst::Jump, vec![], PRegSet::empty());
             self.finish(ctx, eb, vec![target], vec![args]);
@@ -205,13 +276,14 @@ impl Glue<'_> {
     }
 
     /// Lowers a terminator; returns the edge blocks to create after the
-    /// block (target, arguments).
+    /// block (edge block, target, arguments).
     fn terminator(
         &mut self,
         ctx: &mut LowerCtx<'_>,
+        b: ir::Block,
         vb: usize,
         inst: ir::Inst,
-    ) -> Result<Vec<(usize, Vec<VReg>)>, String> {
+    ) -> Result<Vec<EdgeBlock>, String> {
         let d = ctx.func.inst(inst);
         let dests: Vec<(usize, Vec<VReg>)> = d
             .dests
@@ -232,16 +304,47 @@ impl Glue<'_> {
                     return err("branch without a condition");
                 };
                 let wide = ctx.func.value_type(c) == Type::I64;
-                let c = ctx.value_reg(c);
-                let inst = if d.opcode == Opcode::Brif {
-                    VInst::Brif { wide }
+                if d.opcode == Opcode::BrTable {
+                    let c = ctx.value_reg(c);
+                    ctx.push(VInst::BrTable, vec![Operand::reg_use(c)], PRegSet::empty());
+                } else if wide {
+                    // Never from Wasm (`br_if` takes an i32): `test; jnz`.
+                    let c = ctx.value_reg(c);
+                    let test = M::AluRR {
+                        op: AluOp::Test,
+                        size: Size::S64,
+                        dst: lower::P,
+                        src: lower::P,
+                    };
+                    ctx.machine(test, &[c, c]);
+                    ctx.push(VInst::Brif { cc: CC::NE }, vec![], PRegSet::empty());
                 } else {
-                    VInst::BrTable
-                };
-                ctx.push(inst, vec![Operand::reg_use(c)], PRegSet::empty());
-                let edges = (0..dests.len()).map(|k| vb + 1 + k).collect();
-                self.finish(ctx, vb, edges, vec![vec![]; dests.len()]);
-                Ok(dests)
+                    // The proven `lower_branch` rules; they may absorb a
+                    // compare whose only use is this branch, in this block.
+                    ctx.fusable = self.fusable(ctx.func, b, c);
+                    let cc = lower::lower_branch(ctx, c);
+                    ctx.fusable = None;
+                    ctx.push(VInst::Brif { cc: cc? }, vec![], PRegSet::empty());
+                }
+                // Each destination directly (the branch carries its
+                // arguments), or through the next edge block.
+                let mut succs = Vec::with_capacity(dests.len());
+                let mut args = Vec::with_capacity(dests.len());
+                let mut edges = Vec::new();
+                let split = split_edges(ctx.func, b, self.preds);
+                for (dest, split) in dests.into_iter().zip(split) {
+                    if split {
+                        let eb = vb + 1 + edges.len();
+                        succs.push(eb);
+                        args.push(vec![]);
+                        edges.push((eb, dest));
+                    } else {
+                        succs.push(dest.0);
+                        args.push(dest.1);
+                    }
+                }
+                self.finish(ctx, vb, succs, args);
+                Ok(edges)
             }
             Opcode::Return => {
                 let vals = self.regs(ctx, &d.args);
@@ -500,6 +603,54 @@ mod tests {
         b.ret(vec![p]);
         let f = b.finish();
         assert_eq!(order(&f), vec![entry, exit]);
+    }
+
+    /// `entry: brif p, then(p), join(p)`; `then: jump join(p + 1)`;
+    /// `join(x): ret x`. The edge into `then` (one predecessor) needs no
+    /// edge block: the brif carries its argument-free call directly; the
+    /// edge into `join` (two predecessors) is critical and split. The
+    /// allocation passes regalloc2's checker (on in tests).
+    #[test]
+    fn only_critical_edges_get_edge_blocks() {
+        let sig = Signature {
+            params: vec![Type::I32],
+            results: vec![Type::I32],
+        };
+        let mut b = FunctionBuilder::new("f", sig);
+        let entry = b.func().entry;
+        let then = b.create_block();
+        let join = b.create_block();
+        let x = b.append_block_param(join, Type::I32);
+        let p = b.block_params(entry)[0];
+        b.switch_to(entry);
+        let call = |block, args| ir::BlockCall { block, args };
+        b.brif(p, call(then, vec![]), call(join, vec![p]));
+        b.switch_to(then);
+        let one = b.iconst(Type::I32, 1);
+        let q = b.binary(Opcode::Iadd, p, one);
+        b.jump(join, vec![q]);
+        b.switch_to(join);
+        b.ret(vec![x]);
+        let f = b.finish();
+        let vcode = lower_function(&f, &ModuleInfo::default()).expect("lowers");
+        // Args block, entry + one edge block, then, join.
+        assert_eq!(vcode.blocks.len(), 5);
+        let brif = &vcode.blocks[1];
+        assert_eq!(brif.succs.len(), 2);
+        let direct = brif.succs.iter().filter(|s| s.index() > 2).count();
+        assert_eq!(direct, 1, "the edge into `then` is not split");
+        let edge = brif.succs.iter().find(|s| s.index() == 2).expect("split");
+        // It passes `p`, the entry's parameter.
+        let p_reg = vcode.blocks[1].params.clone();
+        assert_eq!(vcode.blocks[edge.index()].branch_args, vec![p_reg]);
+        assert!(
+            vcode
+                .insts
+                .iter()
+                .all(|i| !matches!(i.inst, VInst::Machine(M::MovImm { .. }))),
+            "the constant 1 became an immediate; its mov is gone"
+        );
+        crate::backend::regalloc::allocate(&vcode).expect("allocates, passes the checker");
     }
 
     /// Every Wasm operator now has a rule, so the error path is reached

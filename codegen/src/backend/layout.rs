@@ -6,8 +6,9 @@
 use iced_x86::code_asm::{AsmRegister32, CodeAssembler, CodeLabel};
 use regalloc2::{InstOrEdit, Output};
 
-use super::emit::R;
+use super::emit::{R, jcc};
 use super::vcode::{VCode, VInst};
+use crate::x64::CC;
 
 /// Per block, the block its label resolves to: itself, or — for a block
 /// holding nothing but a jump (no allocator moves) — where that jump leads,
@@ -57,6 +58,32 @@ pub fn next_emitted(target: &[usize]) -> Vec<usize> {
     next
 }
 
+/// The condition that holds exactly when `cc` does not: x86 encodes them
+/// in pairs differing in bit 0 (O/NO, B/AE, E/NE, BE/A, S/NS, P/NP, L/GE,
+/// LE/G).
+pub fn negate(cc: CC) -> CC {
+    CC::ALL[usize::from(cc.index() ^ 1)]
+}
+
+/// A `brif`'s jumps: to `then` when `cc` holds, else to `els`, leaving out
+/// the jump to whichever follows (`then_next`, `els_next`).
+pub fn brif(
+    a: &mut CodeAssembler,
+    cc: CC,
+    (then, then_next): (CodeLabel, bool),
+    (els, els_next): (CodeLabel, bool),
+) -> R {
+    if els_next {
+        jcc(a, cc, then)
+    } else if then_next {
+        jcc(a, negate(cc), els)
+    } else {
+        jcc(a, cc, then)?;
+        a.jmp(els)?;
+        Ok(())
+    }
+}
+
 /// Jump to `cases[idx - base]`, `idx` known to lie in
 /// `base..base + cases.len()`: a binary search, linear at the leaves.
 pub fn search(a: &mut CodeAssembler, idx: AsmRegister32, cases: &[CodeLabel], base: usize) -> R {
@@ -83,6 +110,24 @@ pub fn search(a: &mut CodeAssembler, idx: AsmRegister32, cases: &[CodeLabel], ba
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn negate_pairs_each_condition_with_its_opposite() {
+        use CC::*;
+        let pairs = [
+            (O, NO),
+            (B, AE),
+            (E, NE),
+            (BE, A),
+            (S, NS),
+            (P, NP),
+            (L, GE),
+            (LE, G),
+        ];
+        for (c, n) in pairs {
+            assert_eq!((negate(c), negate(n)), (n, c));
+        }
+    }
 
     #[test]
     fn next_emitted_skips_forwarded_blocks() {

@@ -4,8 +4,8 @@
 
 use super::generated::Context;
 use super::{
-    BlockCall, BlockCalls, CC, Control, Flags, FloatCC, Imm8, Imm32, Imm64, Inst, InstOutput,
-    IntCC, LowerCtx, P, Reg, SideEffect, TrapState, Type, Value, ValueList, Xmm,
+    BlockCall, BlockCalls, BranchCond, CC, Control, Flags, FloatCC, Imm8, Imm32, Imm64, Inst,
+    InstOutput, IntCC, LowerCtx, P, Reg, SideEffect, TrapState, Type, Value, ValueList, Xmm,
 };
 use crate::backend::vcode::VInst;
 use crate::ir::TrapCode;
@@ -338,6 +338,7 @@ impl Context for LowerCtx<'_> {
     fn x64_idiv_quot(&mut self, ty: Type, _: TrapState, hi: Reg, lo: Reg, d: Reg) -> Reg { self.div(true, false, ty, hi, lo, d) }
     fn x64_idiv_rem(&mut self, ty: Type, _: TrapState, hi: Reg, lo: Reg, d: Reg) -> Reg { self.div(true, true, ty, hi, lo, d) }
     fn x64_idiv_rem_unless(&mut self, ty: Type, cc: &CC, f: Flags, _: TrapState, other: Reg, lo: Reg, d: Reg) -> Reg { self.idiv_rem_unless(ty, *cc, &f, other, lo, d) }
+    fn x64_jcc(&mut self, cc: &CC, f: Flags) -> BranchCond { self.emit_flags(&f); *cc }
     fn x64_trap_if(&mut self, cc: &CC, f: Flags, code: u8, _: TrapState) -> TrapState { self.trap_if_code(*cc, &f, code) }
     fn x64_mov_load(&mut self, ty: Type, a: Reg) -> Reg { let size = self.size(ty); self.load_op(LoadOp::Mov(size), a) }
     fn x64_movzx_load(&mut self, from: Type, a: Reg) -> Reg { let from = self.ext_from(from); self.load_op(LoadOp::Movzx(from), a) }
@@ -396,6 +397,7 @@ impl Context for LowerCtx<'_> {
     fn output_none_trap(&mut self, _: TrapState, _: SideEffect) -> InstOutput { InstOutput(None) }
     fn no_trap(&mut self) -> TrapState {}
     fn def_inst(&mut self, v: Value) -> Option<Inst> { match self.func.values.get(v.index())?.def { crate::ir::ValueDef::Result(i, _) => Some(i), crate::ir::ValueDef::Param(..) => None } }
+    fn fused_def(&mut self, v: Value) -> Option<Inst> { if self.fusable == Some(v) { self.def_inst(v) } else { None } }
     fn imm32_from_imm64(&mut self, v: Imm64) -> Option<Imm32> { i32::try_from(v as i64).ok().map(|k| k as u32) }
     fn imm8_from_imm64(&mut self, v: Imm64) -> Option<Imm8> { Some(v as u8) }
     fn ty_8(&mut self) -> Type { Type::I8 }

@@ -100,6 +100,10 @@ pub type TrapState = ();
 /// What an instruction without a result did (`store`): nothing to record.
 pub type SideEffect = ();
 
+/// The condition code a `brif` jumps on to its first target
+/// (`lower_branch`); its flags instruction is already emitted.
+pub type BranchCond = CC;
+
 /// What a lowering produces: the register of the IR result (none for an
 /// instruction without results).
 #[derive(Clone, Copy, Debug)]
@@ -179,6 +183,9 @@ pub struct LowerCtx<'a> {
     pub value_regs: Vec<Option<VReg>>,
     /// The function's `vmctx`.
     pub vmctx: VReg,
+    /// The `brif` condition the branch being lowered may absorb (its only
+    /// use, defined in its block): what `fused_def` matches.
+    pub fusable: Option<Value>,
     /// The first problem a term hit (a constructor cannot fail in ISLE, so
     /// it records the problem here and returns a placeholder).
     pub error: Option<String>,
@@ -203,6 +210,15 @@ pub struct MemCache {
     fields: Vec<(i32, VReg)>,
     /// [`folded_heap_addrs`] of the function, computed on first use.
     folded: Option<Vec<bool>>,
+}
+
+impl MemCache {
+    /// Forgets the loaded registers (at a block start: they need not
+    /// dominate it).
+    pub fn forget(&mut self) {
+        self.def = None;
+        self.fields.clear();
+    }
 }
 
 /// Per IR instruction: whether it is a `heap_addr` whose only use is the
@@ -524,6 +540,19 @@ pub fn preg(g: Gpr) -> regalloc2::PReg {
 
 pub fn preg_xmm(x: crate::x64::Xmm) -> regalloc2::PReg {
     regalloc2::PReg::new(usize::from(x.num()), regalloc2::RegClass::Float)
+}
+
+/// The condition code a `brif` on the i32 `c` jumps on to its first target,
+/// through the proven `lower_branch` rules (which emit the flags'
+/// instruction).
+pub fn lower_branch(ctx: &mut LowerCtx<'_>, c: Value) -> Result<CC, String> {
+    let Some(cc) = generated::constructor_lower_branch(ctx, c) else {
+        return Err("no proven lowering rule for 'brif' (x86-64)".to_string());
+    };
+    match ctx.error.take() {
+        Some(e) => Err(e),
+        None => Ok(cc),
+    }
 }
 
 /// Lower one value-computing IR instruction through the proven rules.

@@ -225,6 +225,7 @@ fn float_loads_and_stores_keep_the_bits_and_are_bounds_checked() {
         .call(&mut store, (4, 0.25f32.to_bits() as i32))
         .expect("store 0.25");
     assert_eq!(sum.call(&mut store, 0).expect("sum"), 1.75);
+}
 
 /// Within one block, compiled code reuses the registers holding the
 /// memory's base and size between accesses; a `memory.grow` call in

@@ -120,9 +120,42 @@ impl VInst {
     fn is_pure(&self) -> bool {
         use x64::inst::Inst as M;
         match self {
-            VInst::Machine(m) => {
-                !matches!(m, M::Store { .. } | M::Div { .. } | M::Jcc { .. } | M::Ret)
-            }
+            // Exhaustive on purpose: a new instruction must be classified
+            // here (a store taken for pure would be deleted as unused).
+            VInst::Machine(m) => match m {
+                M::Store { .. }
+                | M::StoreXmm { .. }
+                | M::StoreIdx { .. }
+                | M::StoreXmmIdx { .. }
+                | M::Div { .. }
+                | M::Jcc { .. }
+                | M::Ret => false,
+                M::AluRR { .. }
+                | M::AluRI { .. }
+                | M::ImulImm { .. }
+                | M::Unary { .. }
+                | M::ShiftImm { .. }
+                | M::ShiftCl { .. }
+                | M::BitCount { .. }
+                | M::Mov { .. }
+                | M::MovImm { .. }
+                | M::Movzx { .. }
+                | M::Movsx { .. }
+                | M::Lea { .. }
+                | M::Setcc { .. }
+                | M::Cmov { .. }
+                | M::Load { .. }
+                | M::LoadXmm { .. }
+                | M::LoadIdx { .. }
+                | M::LoadXmmIdx { .. }
+                | M::SignExtendAx { .. }
+                | M::MovToXmm { .. }
+                | M::MovToGpr { .. }
+                | M::Sse { .. }
+                | M::Round { .. }
+                | M::CvtIntToFloat { .. }
+                | M::CvtFloatToInt { .. } => true,
+            },
             VInst::StackArg { .. }
             | VInst::GlobalGet { .. }
             | VInst::FrameAddr(_)

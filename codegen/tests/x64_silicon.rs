@@ -934,6 +934,19 @@ fn ext_ty(from: ExtFrom) -> ConcreteValue {
     })
 }
 
+/// Every integer load form with the bytes it reads.
+const LOAD_OPS: [(LoadOp, u128); 9] = [
+    (LoadOp::Mov(Size::S32), 4),
+    (LoadOp::Mov(Size::S64), 8),
+    (LoadOp::Movzx(ExtFrom::B8), 1),
+    (LoadOp::Movzx(ExtFrom::B16), 2),
+    (LoadOp::Movsx(ExtFrom::B8, Size::S32), 1),
+    (LoadOp::Movsx(ExtFrom::B8, Size::S64), 1),
+    (LoadOp::Movsx(ExtFrom::B16, Size::S32), 2),
+    (LoadOp::Movsx(ExtFrom::B16, Size::S64), 2),
+    (LoadOp::Movsx(ExtFrom::B32, Size::S64), 4),
+];
+
 /// Loads: the register the CPU leaves equals the spec's result for the
 /// bytes in memory (`mem_bytes` pinned to them), and the spec records the
 /// access at the address the instruction was given, with the byte count
@@ -941,17 +954,7 @@ fn ext_ty(from: ExtFrom) -> ConcreteValue {
 #[test]
 fn loads() {
     let mut r = Rng::new(9);
-    let ops = [
-        (LoadOp::Mov(Size::S32), 4),
-        (LoadOp::Mov(Size::S64), 8),
-        (LoadOp::Movzx(ExtFrom::B8), 1),
-        (LoadOp::Movzx(ExtFrom::B16), 2),
-        (LoadOp::Movsx(ExtFrom::B8, Size::S32), 1),
-        (LoadOp::Movsx(ExtFrom::B8, Size::S64), 1),
-        (LoadOp::Movsx(ExtFrom::B16, Size::S32), 2),
-        (LoadOp::Movsx(ExtFrom::B16, Size::S64), 2),
-        (LoadOp::Movsx(ExtFrom::B32, Size::S64), 4),
-    ];
+    let ops = LOAD_OPS;
     let mut n = 0;
     for _ in 0..24 {
         let mem = r.int();
@@ -1221,17 +1224,7 @@ fn idx_regs(r: &mut Rng) -> (Gpr, Gpr, Gpr) {
 #[test]
 fn loads_and_stores_at_base_index_disp() {
     let mut r = Rng::new(13);
-    let ops = [
-        (LoadOp::Mov(Size::S32), 4),
-        (LoadOp::Mov(Size::S64), 8),
-        (LoadOp::Movzx(ExtFrom::B8), 1),
-        (LoadOp::Movzx(ExtFrom::B16), 2),
-        (LoadOp::Movsx(ExtFrom::B8, Size::S32), 1),
-        (LoadOp::Movsx(ExtFrom::B8, Size::S64), 1),
-        (LoadOp::Movsx(ExtFrom::B16, Size::S32), 2),
-        (LoadOp::Movsx(ExtFrom::B16, Size::S64), 2),
-        (LoadOp::Movsx(ExtFrom::B32, Size::S64), 4),
-    ];
+    let ops = LOAD_OPS;
     let mut n = 0;
     for k in 0..16 {
         let mem = r.int();

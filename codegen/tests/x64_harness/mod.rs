@@ -395,40 +395,13 @@ pub fn run_memory(inst: &Inst, contents: u64, other: u64, index_value: u64) -> (
         mem(Register::RDI, 1),
     ));
     let mut pre = vec![];
-    match index {
-        None => pre.push(ins(Instruction::with2(
-            Code::Mov_r64_rm64,
-            base.iced(64),
-            Register::RDI,
-        ))),
-        Some((index, disp)) => {
-            assert!(
-                ![base, index, reg].contains(&Gpr::RDI)
-                    && index != base
-                    && index != reg
-                    && MEMORY_REGS.contains(&index.num()),
-                "{inst:?}"
-            );
-            let bias = index_value
-                .wrapping_add(i64::from(disp) as u64)
-                .wrapping_neg();
-            pre.push(ins(Instruction::with2(
-                Code::Mov_r64_imm64,
-                index.iced(64),
-                index_value,
-            )));
-            pre.push(ins(Instruction::with2(
-                Code::Mov_r64_imm64,
-                base.iced(64),
-                bias,
-            )));
-            pre.push(ins(Instruction::with2(
-                Code::Add_rm64_r64,
-                base.iced(64),
-                Register::RDI,
-            )));
-        }
+    if let Some((index, _)) = index {
+        assert!(
+            ![index, reg].contains(&Gpr::RDI) && index != reg,
+            "{inst:?}"
+        );
     }
+    point_base_at_rdi(&mut pre, base, index, index_value, inst);
     pre.push(load_reg);
     let post = [
         ins(Instruction::with2(
@@ -510,39 +483,7 @@ pub fn run_memory_xmm(
         x.iced(),
         mem(Register::RDI, 2),
     ))];
-    match index {
-        None => pre.push(ins(Instruction::with2(
-            Code::Mov_r64_rm64,
-            base.iced(64),
-            Register::RDI,
-        ))),
-        Some((index, disp)) => {
-            assert!(
-                index != base
-                    && MEMORY_REGS.contains(&index.num())
-                    && ![base, index].contains(&Gpr::RDI),
-                "{inst:?}"
-            );
-            let bias = index_value
-                .wrapping_add(i64::from(disp) as u64)
-                .wrapping_neg();
-            pre.push(ins(Instruction::with2(
-                Code::Mov_r64_imm64,
-                index.iced(64),
-                index_value,
-            )));
-            pre.push(ins(Instruction::with2(
-                Code::Mov_r64_imm64,
-                base.iced(64),
-                bias,
-            )));
-            pre.push(ins(Instruction::with2(
-                Code::Add_rm64_r64,
-                base.iced(64),
-                Register::RDI,
-            )));
-        }
-    }
+    point_base_at_rdi(&mut pre, base, index, index_value, inst);
     let post = [
         ins(Instruction::with2(
             Code::Movdqu_xmmm128_xmm,
@@ -644,4 +585,46 @@ pub fn run_idiv_rem_unless(cc: CC, size: Size, flags: u64, other: u64, lo: u64, 
     let f = unsafe { map.as_buffer_fn() };
     f(input.as_ptr(), out.as_mut_ptr());
     out[0]
+}
+
+/// Appends to `pre` what makes the access's address `rdi` (the buffer):
+/// `base := rdi`, or with an index, `index := index_value` and
+/// `base := rdi - (index_value + disp)`, so `base + index + disp = rdi`.
+fn point_base_at_rdi(
+    pre: &mut Vec<Instruction>,
+    base: Gpr,
+    index: Option<(Gpr, i32)>,
+    index_value: u64,
+    inst: &Inst,
+) {
+    let Some((index, disp)) = index else {
+        pre.push(ins(Instruction::with2(
+            Code::Mov_r64_rm64,
+            base.iced(64),
+            Register::RDI,
+        )));
+        return;
+    };
+    assert!(
+        index != base && MEMORY_REGS.contains(&index.num()) && ![base, index].contains(&Gpr::RDI),
+        "{inst:?}"
+    );
+    let bias = index_value
+        .wrapping_add(i64::from(disp) as u64)
+        .wrapping_neg();
+    pre.push(ins(Instruction::with2(
+        Code::Mov_r64_imm64,
+        index.iced(64),
+        index_value,
+    )));
+    pre.push(ins(Instruction::with2(
+        Code::Mov_r64_imm64,
+        base.iced(64),
+        bias,
+    )));
+    pre.push(ins(Instruction::with2(
+        Code::Add_rm64_r64,
+        base.iced(64),
+        Register::RDI,
+    )));
 }

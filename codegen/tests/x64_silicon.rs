@@ -13,7 +13,7 @@ use wasmproof_codegen::x64::inst::{
     AluOp, CountOp, ExtFrom, Float, LoadOp, ShiftOp, SseOp, UnaryOp,
 };
 use wasmproof_codegen::x64::{CC, Gpr, Inst, Size};
-use wasmproof_verifier::concrete::{ConcreteValue, bv, ty, variant};
+use wasmproof_verifier::concrete::{ConcreteOutput, ConcreteValue, bv, ty, variant};
 use wasmproof_verifier::verdict::ModelValue;
 use x64_harness::values::{F32_EDGES, F64_EDGES, Rng};
 use x64_harness::{
@@ -1009,29 +1009,13 @@ fn stores() {
             let args = vec![ty(i128::from(bytes) * 8), r64(addr), r64(value)];
             let out = ev.eval("x64_store", &args).expect("eval");
             assert!(out.violated.is_empty(), "{args:?}: {:?}", out.violated);
-            assert_eq!(out.state_value("exec_mem_addr"), Some(&r64(addr)));
-            assert_eq!(
-                out.state_value("exec_mem_access"),
-                Some(&bv(8, 0x80 | u128::from(bytes)))
-            );
-            let mask = if bytes == 8 {
-                u64::MAX
-            } else {
-                (1u64 << (8 * bytes)) - 1
-            };
-            let Some(ModelValue::BitVec { bits: stored, .. }) = out.state_value("exec_mem_stored")
-            else {
-                panic!("no stored bits: {out:?}");
-            };
-            assert_eq!(
-                *stored >> (8 * bytes),
-                0,
-                "stored bits wider than the access"
-            );
-            assert_eq!(
+            check_store_record(
+                &out,
+                addr,
+                bytes.into(),
+                mem,
                 after,
-                (mem & !mask) | (*stored as u64),
-                "{inst:?} of {value:#x}"
+                &format!("{inst:?} of {value:#x}"),
             );
         }
     }
@@ -1081,29 +1065,13 @@ fn float_loads_and_stores() {
             let term = store.term().expect("term");
             let out = ev.eval(term, &[r64(addr), bv(128, other)]).expect("eval");
             assert!(out.violated.is_empty(), "{term}: {:?}", out.violated);
-            assert_eq!(out.state_value("exec_mem_addr"), Some(&r64(addr)));
-            assert_eq!(
-                out.state_value("exec_mem_access"),
-                Some(&bv(8, 0x80 | u128::from(bytes)))
-            );
-            let Some(ModelValue::BitVec { bits: stored, .. }) = out.state_value("exec_mem_stored")
-            else {
-                panic!("no stored bits: {out:?}");
-            };
-            let mask = if bytes == 8 {
-                u64::MAX
-            } else {
-                (1u64 << (8 * bytes)) - 1
-            };
-            assert_eq!(
-                *stored >> (8 * bytes),
-                0,
-                "stored bits wider than the access"
-            );
-            assert_eq!(
+            check_store_record(
+                &out,
+                addr,
+                bytes.into(),
+                mem,
                 after,
-                (mem & !mask) | (*stored as u64),
-                "{store:?} of {other:#x}"
+                &format!("{store:?} of {other:#x}"),
             );
             n += 1;
         }
@@ -1185,21 +1153,7 @@ fn float_loads_and_stores_at_base_index_disp() {
             args.push(bv(128, other));
             let out = ev.eval(term, &args).expect("eval");
             assert!(out.violated.is_empty(), "{term}: {:?}", out.violated);
-            assert_eq!(out.state_value("exec_mem_addr"), Some(&r64(addr)));
-            assert_eq!(
-                out.state_value("exec_mem_access"),
-                Some(&bv(8, 0x80 | u128::from(bytes)))
-            );
-            let Some(ModelValue::BitVec { bits: stored, .. }) = out.state_value("exec_mem_stored")
-            else {
-                panic!("no stored bits: {out:?}");
-            };
-            let mask = if bytes == 8 {
-                u64::MAX
-            } else {
-                (1u64 << (8 * bytes)) - 1
-            };
-            assert_eq!(after, (mem & !mask) | (*stored as u64), "{store:?}");
+            check_store_record(&out, addr, bytes.into(), mem, after, &format!("{store:?}"));
             n += 1;
         }
     }
@@ -1291,29 +1245,51 @@ fn loads_and_stores_at_base_index_disp() {
             let args = vec![ts, ty(i128::from(bytes) * 8), b, i, d, r64(value)];
             let out = ev.eval("x64_store_idx", &args).expect("eval");
             assert!(out.violated.is_empty(), "{args:?}: {:?}", out.violated);
-            assert_eq!(out.state_value("exec_mem_addr"), Some(&r64(addr)));
-            assert_eq!(
-                out.state_value("exec_mem_access"),
-                Some(&bv(8, 0x80 | u128::from(bytes)))
-            );
-            let Some(ModelValue::BitVec { bits: stored, .. }) = out.state_value("exec_mem_stored")
-            else {
-                panic!("no stored bits: {out:?}");
-            };
-            let mask = if bytes == 8 {
-                u64::MAX
-            } else {
-                (1u64 << (8 * bytes)) - 1
-            };
-            assert_eq!(
+            check_store_record(
+                &out,
+                addr,
+                bytes.into(),
+                mem,
                 after,
-                (mem & !mask) | (*stored as u64),
-                "{inst:?} of {value:#x}"
+                &format!("{inst:?} of {value:#x}"),
             );
             n += 1;
         }
     }
     assert_eq!(n, 16 * 13);
+}
+
+/// The spec's record of a store agrees with what the CPU did: a write of
+/// `bytes` bytes at `addr`, stored bits no wider than that, and memory
+/// `after` equal to `before` with exactly those bytes replaced.
+fn check_store_record(
+    out: &ConcreteOutput,
+    addr: u64,
+    bytes: u32,
+    before: u64,
+    after: u64,
+    what: &str,
+) {
+    assert_eq!(out.state_value("exec_mem_addr"), Some(&r64(addr)), "{what}");
+    assert_eq!(
+        out.state_value("exec_mem_access"),
+        Some(&bv(8, 0x80 | u128::from(bytes))),
+        "{what}"
+    );
+    let Some(ModelValue::BitVec { bits: stored, .. }) = out.state_value("exec_mem_stored") else {
+        panic!("{what}: no stored bits: {out:?}");
+    };
+    assert_eq!(
+        *stored >> (8 * bytes),
+        0,
+        "{what}: stored bits wider than the access"
+    );
+    let mask = if bytes == 8 {
+        u64::MAX
+    } else {
+        (1u64 << (8 * bytes)) - 1
+    };
+    assert_eq!(after, (before & !mask) | (*stored as u64), "{what}");
 }
 
 /// Every instruction spec in inst.isle is exercised by some case above.

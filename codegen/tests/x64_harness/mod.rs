@@ -411,17 +411,7 @@ pub fn run_memory(inst: &Inst, contents: u64, other: u64, index_value: u64) -> (
         )),
         Instruction::with(Code::Retnq),
     ];
-    let mut enc = Encoder::new(64);
-    for i in &pre {
-        enc.encode(i, 0).expect("encode harness");
-    }
-    let mut code = enc.take_buffer();
-    code.extend(encode_one(inst).expect("encode the access under test"));
-    let mut enc = Encoder::new(64);
-    for i in &post {
-        enc.encode(i, 0).expect("encode harness");
-    }
-    code.extend(enc.take_buffer());
+    let code = around(&pre, inst, &post);
     let map = CodeMemory::new(&code).expect("map code");
     let addr = buf.as_ptr() as u64;
     // SAFETY: the code reads buf[0..2] through rdi (a valid, writable
@@ -492,17 +482,7 @@ pub fn run_memory_xmm(
         )),
         Instruction::with(Code::Retnq),
     ];
-    let mut enc = Encoder::new(64);
-    for i in &pre {
-        enc.encode(i, 0).expect("encode harness");
-    }
-    let mut code = enc.take_buffer();
-    code.extend(encode_one(inst).expect("encode the access under test"));
-    let mut enc = Encoder::new(64);
-    for i in &post {
-        enc.encode(i, 0).expect("encode harness");
-    }
-    code.extend(enc.take_buffer());
+    let code = around(&pre, inst, &post);
     let map = CodeMemory::new(&code).expect("map code");
     let mut buf = buf;
     let addr = buf.as_ptr() as u64;
@@ -627,4 +607,20 @@ fn point_base_at_rdi(
         base.iced(64),
         Register::RDI,
     )));
+}
+
+/// The harness instructions `pre`, the instruction under test (by our
+/// encoder), then `post`, as one piece of code.
+fn around(pre: &[Instruction], inst: &Inst, post: &[Instruction]) -> Vec<u8> {
+    let harness = |insts: &[Instruction]| {
+        let mut enc = Encoder::new(64);
+        for i in insts {
+            enc.encode(i, 0).expect("encode harness");
+        }
+        enc.take_buffer()
+    };
+    let mut code = harness(pre);
+    code.extend(encode_one(inst).expect("encode the access under test"));
+    code.extend(harness(post));
+    code
 }

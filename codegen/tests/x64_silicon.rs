@@ -954,12 +954,11 @@ const LOAD_OPS: [(LoadOp, u128); 9] = [
 #[test]
 fn loads() {
     let mut r = Rng::new(9);
-    let ops = LOAD_OPS;
     let mut n = 0;
     for _ in 0..24 {
         let mem = r.int();
         let mut ev = evaluator_with_memory(mem);
-        for (op, bytes) in ops {
+        for (op, bytes) in LOAD_OPS {
             let (dst, base) = memory_regs(&mut r);
             let inst = Inst::Load { op, dst, base };
             let (got, after, addr) = run_memory(&inst, mem, r.next(), 0);
@@ -971,22 +970,8 @@ fn loads() {
             };
             let term = inst.term().expect("term");
             let out = ev.eval(term, &args).expect("eval");
-            assert!(
-                out.violated.is_empty(),
-                "{term} {args:?}: {:?}",
-                out.violated
-            );
-            assert_eq!(out.result, Some(r64(got)), "{inst:?} on memory {mem:#x}");
-            assert_eq!(
-                out.state_value("exec_mem_addr"),
-                Some(&r64(addr)),
-                "{inst:?}"
-            );
-            assert_eq!(
-                out.state_value("exec_mem_access"),
-                Some(&bv(8, bytes)),
-                "{inst:?}"
-            );
+            let what = format!("{term} {args:?}: {inst:?} on memory {mem:#x}");
+            check_load_record(&out, r64(got), addr, bytes, &what);
             n += 1;
         }
     }
@@ -1047,13 +1032,8 @@ fn float_loads_and_stores() {
             assert_eq!(after, mem, "{load:?} wrote memory");
             let term = load.term().expect("term");
             let out = ev.eval(term, &[r64(addr)]).expect("eval");
-            assert!(out.violated.is_empty(), "{term}: {:?}", out.violated);
-            assert_eq!(out.result, Some(bv(128, got)), "{load:?} on {mem:#x}");
-            assert_eq!(out.state_value("exec_mem_addr"), Some(&r64(addr)));
-            assert_eq!(
-                out.state_value("exec_mem_access"),
-                Some(&bv(8, u128::from(bytes)))
-            );
+            let what = format!("{load:?} on {mem:#x}");
+            check_load_record(&out, bv(128, got), addr, bytes.into(), &what);
 
             let store = Inst::StoreXmm {
                 float,
@@ -1120,24 +1100,11 @@ fn float_loads_and_stores_at_base_index_disp() {
             };
             let (got, after, addr) = run_memory_xmm(&load, mem, other, index_value);
             assert_eq!(after, mem, "{load:?} wrote memory");
-            let base_value = addr
-                .wrapping_sub(index_value)
-                .wrapping_sub(i64::from(disp) as u64);
-            let at = [
-                bv(8, 0),
-                r64(base_value),
-                r64(index_value),
-                bv(32, u128::from(disp as u32)),
-            ];
+            let at = idx_operands(addr, index_value, disp);
             let term = load.term().expect("term");
             let out = ev.eval(term, &at).expect("eval");
-            assert!(out.violated.is_empty(), "{term}: {:?}", out.violated);
-            assert_eq!(out.result, Some(bv(128, got)), "{load:?} on {mem:#x}");
-            assert_eq!(out.state_value("exec_mem_addr"), Some(&r64(addr)));
-            assert_eq!(
-                out.state_value("exec_mem_access"),
-                Some(&bv(8, u128::from(bytes)))
-            );
+            let what = format!("{load:?} on {mem:#x}");
+            check_load_record(&out, bv(128, got), addr, bytes.into(), &what);
 
             let store = Inst::StoreXmmIdx {
                 float,
@@ -1178,7 +1145,6 @@ fn idx_regs(r: &mut Rng) -> (Gpr, Gpr, Gpr) {
 #[test]
 fn loads_and_stores_at_base_index_disp() {
     let mut r = Rng::new(13);
-    let ops = LOAD_OPS;
     let mut n = 0;
     for k in 0..16 {
         let mem = r.int();
@@ -1194,18 +1160,8 @@ fn loads_and_stores_at_base_index_disp() {
             2 => 0,
             _ => -1,
         };
-        let at = |addr: u64| {
-            let base = addr
-                .wrapping_sub(index_value)
-                .wrapping_sub(i64::from(disp) as u64);
-            (
-                bv(8, 0),
-                r64(base),
-                r64(index_value),
-                bv(32, u128::from(disp as u32)),
-            )
-        };
-        for (op, bytes) in ops {
+        let at = |addr: u64| idx_operands(addr, index_value, disp);
+        for (op, bytes) in LOAD_OPS {
             let (dst, base, index) = idx_regs(&mut r);
             let inst = Inst::LoadIdx {
                 op,
@@ -1216,7 +1172,7 @@ fn loads_and_stores_at_base_index_disp() {
             };
             let (got, after, addr) = run_memory(&inst, mem, r.next(), index_value);
             assert_eq!(after, mem, "{inst:?} wrote memory");
-            let (ts, b, i, d) = at(addr);
+            let [ts, b, i, d] = at(addr);
             let args = match op {
                 LoadOp::Mov(size) => vec![ts, tyv(size), b, i, d],
                 LoadOp::Movzx(from) => vec![ts, ext_ty(from), b, i, d],
@@ -1224,10 +1180,8 @@ fn loads_and_stores_at_base_index_disp() {
             };
             let term = inst.term().expect("term");
             let out = ev.eval(term, &args).expect("eval");
-            assert!(out.violated.is_empty(), "{term}: {:?}", out.violated);
-            assert_eq!(out.result, Some(r64(got)), "{inst:?} on memory {mem:#x}");
-            assert_eq!(out.state_value("exec_mem_addr"), Some(&r64(addr)));
-            assert_eq!(out.state_value("exec_mem_access"), Some(&bv(8, bytes)));
+            let what = format!("{term} {args:?}: {inst:?} on memory {mem:#x}");
+            check_load_record(&out, r64(got), addr, bytes, &what);
             n += 1;
         }
         for bytes in [1u8, 2, 4, 8] {
@@ -1241,7 +1195,7 @@ fn loads_and_stores_at_base_index_disp() {
                 src,
             };
             let (_, after, addr) = run_memory(&inst, mem, value, index_value);
-            let (ts, b, i, d) = at(addr);
+            let [ts, b, i, d] = at(addr);
             let args = vec![ts, ty(i128::from(bytes) * 8), b, i, d, r64(value)];
             let out = ev.eval("x64_store_idx", &args).expect("eval");
             assert!(out.violated.is_empty(), "{args:?}: {:?}", out.violated);
@@ -1257,6 +1211,40 @@ fn loads_and_stores_at_base_index_disp() {
         }
     }
     assert_eq!(n, 16 * 13);
+}
+
+/// The spec's `x64_*_idx` address operands (the trap state, base, index,
+/// disp) for an access the CPU made at `addr`: the base is what the harness
+/// put in the base register, `addr - index - sext(disp)`.
+fn idx_operands(addr: u64, index_value: u64, disp: i32) -> [ConcreteValue; 4] {
+    let base = addr
+        .wrapping_sub(index_value)
+        .wrapping_sub(i64::from(disp) as u64);
+    [
+        bv(8, 0),
+        r64(base),
+        r64(index_value),
+        bv(32, u128::from(disp as u32)),
+    ]
+}
+
+/// The spec agrees with a load the CPU did: no requirement violated, the
+/// same result, and a read of `bytes` bytes recorded at `addr`.
+fn check_load_record(
+    out: &ConcreteOutput,
+    result: ConcreteValue,
+    addr: u64,
+    bytes: u128,
+    what: &str,
+) {
+    assert!(out.violated.is_empty(), "{what}: {:?}", out.violated);
+    assert_eq!(out.result, Some(result), "{what}");
+    assert_eq!(out.state_value("exec_mem_addr"), Some(&r64(addr)), "{what}");
+    assert_eq!(
+        out.state_value("exec_mem_access"),
+        Some(&bv(8, bytes)),
+        "{what}"
+    );
 }
 
 /// The spec's record of a store agrees with what the CPU did: a write of

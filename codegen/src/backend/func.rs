@@ -52,6 +52,7 @@ pub fn lower_function(func: &Function, info: &ModuleInfo) -> Result<VCode, Strin
         fusable: None,
         error: None,
         mem_cache: Default::default(),
+        folded: lower::folded_heap_addrs(func),
     };
     for &b in &order {
         let params: Vec<VReg> = func

@@ -191,6 +191,9 @@ pub struct LowerCtx<'a> {
     pub error: Option<String>,
     /// Memory 0's pointer and fields already loaded in the current block.
     pub mem_cache: MemCache,
+    /// Per IR instruction, whether it is a `heap_addr` its access folds in:
+    /// [`folded_heap_addrs`].
+    pub folded: Vec<bool>,
 }
 
 /// Memory accesses in the lowering of one function. Loads of memory 0's
@@ -208,8 +211,6 @@ pub struct MemCache {
     /// The `VMMemory` pointer, and `(field offset, value)` per field.
     def: Option<VReg>,
     fields: Vec<(i32, VReg)>,
-    /// [`folded_heap_addrs`] of the function, computed on first use.
-    folded: Option<Vec<bool>>,
 }
 
 impl MemCache {
@@ -230,7 +231,7 @@ impl MemCache {
 /// its own width, unsigned); were they ever to diverge, the
 /// access would find its address undefined: a compile error, never a
 /// missing check.
-fn folded_heap_addrs(func: &Function) -> Vec<bool> {
+pub fn folded_heap_addrs(func: &Function) -> Vec<bool> {
     let mut uses = vec![0u32; func.values.len()];
     for d in &func.insts {
         let block_args = d.dests.iter().flat_map(|c| c.args.iter());
@@ -557,12 +558,7 @@ pub fn lower_branch(ctx: &mut LowerCtx<'_>, c: Value) -> Result<CC, String> {
 
 /// Lower one value-computing IR instruction through the proven rules.
 pub fn lower_inst(ctx: &mut LowerCtx<'_>, inst: ir::Inst) -> Result<(), String> {
-    let func = ctx.func;
-    let folded = ctx
-        .mem_cache
-        .folded
-        .get_or_insert_with(|| folded_heap_addrs(func));
-    if folded.get(inst.index()) == Some(&true) {
+    if ctx.folded.get(inst.index()) == Some(&true) {
         // Its only user, the next instruction, checks and accesses.
         return Ok(());
     }
